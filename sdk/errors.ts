@@ -1,0 +1,137 @@
+/**
+ * The SDK's typed errors. Every error the SDK throws on purpose is an
+ * {@link OfflineError} with a stable `code`, so apps can branch on
+ * `err.code` instead of parsing messages.
+ *
+ * @example
+ * ```ts
+ * try { store.put('draft', value) }
+ * catch (err) {
+ *   if (err instanceof OfflineError && err.code === 'QUOTA_EXCEEDED') showStorageFull()
+ * }
+ * ```
+ */
+
+/** Stable codes of {@link OfflineError}. */
+export type OfflineErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'UNSERIALIZABLE'
+  | 'QUOTA_EXCEEDED'
+  | 'UNSUPPORTED'
+  | 'TRANSPORT'
+  | 'FILE_ERROR'
+  | 'STORE_CORRUPTED'
+  | 'FUTURE_FORMAT'
+  | 'IN_USE'
+
+/** Base class of every error the SDK throws on purpose. */
+export class OfflineError extends Error {
+  readonly code: OfflineErrorCode
+
+  constructor(code: OfflineErrorCode, message: string) {
+    super(message)
+    this.code = code
+    this.name = new.target.name
+    // Keeps `instanceof` working when compiled to ES5 for old base libraries.
+    Object.setPrototypeOf(this, new.target.prototype)
+  }
+}
+
+/** An argument is missing, of the wrong type or out of range. Nothing was written. */
+export class InvalidArgumentError extends OfflineError {
+  constructor(message: string) {
+    super('INVALID_ARGUMENT', message)
+  }
+}
+
+/** A value cannot be stored faithfully as JSON (function, BigInt, cycle, ...). Nothing was written. */
+export class UnserializableError extends OfflineError {
+  /** Where in the value the problem is, e.g. `value.items[3].at`. */
+  readonly path: string
+
+  constructor(path: string, problem: string) {
+    super('UNSERIALIZABLE', `${path} cannot be stored: ${problem}`)
+    this.path = path
+  }
+}
+
+/** A value does not fit the budget (or the device is full). Nothing already stored was lost. */
+export class QuotaExceededError extends OfflineError {
+  /** Bytes the write needed. */
+  readonly requiredBytes: number
+  /** Bytes that were free, as far as the SDK knows. */
+  readonly availableBytes: number
+
+  constructor(message: string, requiredBytes: number, availableBytes: number) {
+    super('QUOTA_EXCEEDED', message)
+    this.requiredBytes = requiredBytes
+    this.availableBytes = availableBytes
+  }
+}
+
+/** The runtime lacks a capability (e.g. the file system on uni-app H5). */
+export class UnsupportedError extends OfflineError {
+  /** The missing capability, e.g. `fileSystem`. */
+  readonly capability: string
+
+  constructor(capability: string, runtime: string) {
+    super('UNSUPPORTED', `${capability} is not supported on ${runtime}`)
+    this.capability = capability
+  }
+}
+
+/** A request never got an HTTP answer (offline, timeout, interrupted, aborted). */
+export class TransportError extends OfflineError {
+  /** The runtime's message, e.g. `request:fail timeout`. */
+  readonly errMsg: string
+  readonly errno?: number
+
+  constructor(errMsg: string, errno?: number) {
+    super('TRANSPORT', errMsg)
+    this.errMsg = errMsg
+    this.errno = errno
+  }
+
+  /** True when the runtime gave up waiting (`request:fail timeout`). */
+  get isTimeout(): boolean {
+    return /timeout/i.test(this.errMsg)
+  }
+
+  /** True when the app went to the background mid-request. */
+  get isInterrupted(): boolean {
+    return /interrupted/i.test(this.errMsg)
+  }
+}
+
+/** A file-system call failed; `errCode` is WeChat's FileError code (e.g. 1300002). */
+export class PlatformFileError extends OfflineError {
+  readonly errMsg: string
+  readonly errCode?: number
+
+  constructor(errMsg: string, errCode?: number) {
+    super('FILE_ERROR', errMsg)
+    this.errMsg = errMsg
+    this.errCode = errCode
+  }
+}
+
+/** Stored data under the SDK's keys is not what the SDK wrote. */
+export class StoreCorruptedError extends OfflineError {
+  constructor(message: string) {
+    super('STORE_CORRUPTED', message)
+  }
+}
+
+/** Storage was written by a newer release of the SDK; this one will not touch it. */
+export class FutureFormatError extends OfflineError {
+  constructor(found: number, supported: number) {
+    super('FUTURE_FORMAT', `stored format ${found} is newer than this SDK supports (${supported}); upgrade the SDK`)
+  }
+}
+
+/** The same namespace or queue name is already open in this app. */
+export class InUseError extends OfflineError {
+  constructor(message: string) {
+    super('IN_USE', message)
+  }
+}
