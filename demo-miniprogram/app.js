@@ -1,0 +1,7 @@
+const { createWxPlatform } = require('miniprogram-offline')
+
+App({
+  globalData: {
+    platform: createWxPlatform(wx),
+  },
+})

@@ -1,0 +1,7 @@
+/**
+ * miniprogram-offline: keeps WeChat and uni-app mini-programs working
+ * without a network.
+ * @packageDocumentation
+ */
+export * from './errors'
+export * from './platform'

@@ -1,0 +1,6 @@
+export type * from './platform'
+export type { MiniProgramRuntime } from './runtime'
+export type { RuntimePlatformOptions } from './runtime-platform'
+export { createWxPlatform } from './wx-platform'
+export { createUniPlatform } from './uni-platform'
+export { systemClock } from './system-clock'
