@@ -1,7 +1,7 @@
 /**
  * The smallest structural view of `wx` and `uni` the adapters need. The real
  * typings (`WechatMiniprogram.Wx`, `UniNamespace.Uni`) are checked against
- * these in `test/platform/runtime-typings.test.ts`, so a mismatch with the
+ * these in `test/typings/runtime-typings.check.ts`, so a mismatch with the
  * official APIs fails the type check.
  */
 import type { HttpMethod } from './platform'
