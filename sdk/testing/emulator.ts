@@ -1,8 +1,22 @@
 import { randomBytes } from 'crypto'
-import type { NetworkType } from '../platform/platform'
-import type { MiniProgramRuntime, RuntimeNetworkStatus } from '../platform/runtime'
+import type { NetworkType, TimerHandle } from '../platform/platform'
+import type { MiniProgramRuntime, RuntimeDownloadOptions, RuntimeNetworkStatus, RuntimeTask } from '../platform/runtime'
+import { CallbackScheduler } from './callback-scheduler'
+import { EmulatedFileSystem, USER_DATA_PATH, type FileContent } from './emulated-file-system'
+import {
+  createDownloadFile,
+  createRequest,
+  createUploadFile,
+  type EmulatedDownloadSuccess,
+  type EmulatedRequestOptions,
+  type EmulatedUploadOptions,
+} from './emulated-http'
+import { createCompressImage } from './emulated-media'
+import { EmulatedNetwork, type NetworkStats } from './emulated-network'
 import { FaultInjector } from './fault-injector'
 import { EmulatedStorage, type StorageLimits } from './emulated-storage'
+import { createFileSystemManager, type EmulatedFileSystemManager } from './file-system-manager'
+import { createUniView, type UniTarget } from './uni-view'
 import { VirtualClock } from './virtual-clock'
 
 /** Which optional APIs the emulated base library has; all `true` by default. */
@@ -15,6 +29,7 @@ export interface BaseLibraryFeatures {
   getRandomValues?: boolean
 }
 
+/** How to build a {@link WxEmulator}; every option has WeChat's behaviour as its default. */
 export interface WxEmulatorOptions {
   /** Storage limits; WeChat's by default (1 MB a key, 10 MB in all). */
   storage?: StorageLimits
@@ -23,6 +38,50 @@ export interface WxEmulatorOptions {
   /** Default `'wifi'`. */
   networkType?: Exclude<NetworkType, 'none'>
   features?: BaseLibraryFeatures
+  /** Calls in flight at once across request, uploadFile and downloadFile; the rest queue. Default 10. */
+  maxConcurrentRequests?: number
+  /** Emulator-clock milliseconds in the background before network calls fail `interrupted`. Default 5000. */
+  suspendAfterHideMs?: number
+  /** Starts "connected but no internet" when `false`. Default `true`. */
+  reachable?: boolean
+  /** `false` builds a runtime without `getFileSystemManager`, `env` and `compressImage` (uni-app H5). Default `true`. */
+  fileSystem?: boolean
+  /** Bytes all user files (`wxfile://usr`) may take. Default 200 MiB. */
+  fileQuotaBytes?: number
+  /** Which uni-app target `emu.uni` imitates. Default `'mp-weixin'`. */
+  uniTarget?: UniTarget
+}
+
+/**
+ * The emulated `wx`: a {@link MiniProgramRuntime} whose network calls return
+ * tasks and whose file manager has `*Sync` methods.
+ */
+export interface EmulatedWx extends MiniProgramRuntime {
+  request(options: EmulatedRequestOptions): RuntimeTask
+  uploadFile(options: EmulatedUploadOptions): RuntimeTask
+  /** Succeeds with an {@link EmulatedDownloadSuccess}: no `tempFilePath` when `filePath` was given. */
+  downloadFile(options: RuntimeDownloadOptions): RuntimeTask
+  getFileSystemManager?(): EmulatedFileSystemManager
+}
+
+/** Network numbers for tests, plus a way to restart the counting. */
+export interface NetworkMonitor extends NetworkStats {
+  /** Starts counting `maxInFlightSeen` and `started` afresh. */
+  resetStats(): void
+}
+
+/** What tests may inspect of the emulated disk. */
+export interface FileSystemInspector {
+  /** Bytes taken by user files; temp files do not count. */
+  readonly usedBytes: number
+  readonly quotaBytes: number
+  /** The real directory behind the emulated disk. */
+  readonly rootDir: string
+  exists(path: string): boolean
+  /** A file's bytes, or `undefined` when it is missing. */
+  tryReadBytes(path: string): Buffer | undefined
+  /** Temp files on disk now, as `wxfile://tmp/...` paths. */
+  listTempFiles(): string[]
 }
 
 type Listener<T> = (value: T) => void
@@ -41,11 +100,25 @@ type Listener<T> = (value: T) => void
  * ```
  */
 export class WxEmulator {
+  /** Chooses the write that fails or kills the app; `kill()` kills it now. */
   readonly faults = new FaultInjector()
+  /** Real time plus an offset: `advance()` fires timeouts, the 5 s suspension, SDK backoffs. */
   readonly clock = new VirtualClock()
+  /** The sync key-value storage behind `setStorageSync` & co. */
   readonly storage: EmulatedStorage
   /** The `wx` object to hand to the SDK or to install as `global.wx`. */
-  readonly wx: MiniProgramRuntime
+  readonly wx: EmulatedWx
+  /** `uni` over the same state, shaped for {@link WxEmulatorOptions.uniTarget}. */
+  readonly uni: EmulatedWx
+  /** In-flight counts and limits of the shared network stack. */
+  readonly network: NetworkMonitor
+  /** The emulated disk (quota use, temp files). */
+  readonly files: FileSystemInspector
+  private readonly net: EmulatedNetwork
+  private readonly disk: EmulatedFileSystem
+  private readonly callbacks: CallbackScheduler
+  private readonly suspendAfterHideMs: number
+  private suspendTimer: TimerHandle | undefined
   private readonly features: Required<BaseLibraryFeatures>
   private online: boolean
   private networkType: Exclude<NetworkType, 'none'>
@@ -59,23 +132,56 @@ export class WxEmulator {
     this.online = options.online ?? true
     this.networkType = options.networkType ?? 'wifi'
     this.features = { batchStorage: true, offNetworkStatusChange: true, getRandomValues: true, ...options.features }
-    this.faults.whenKilled(() => this.clock.clearAll())
-    this.wx = this.buildWx()
+    this.suspendAfterHideMs = options.suspendAfterHideMs ?? 5000
+    this.faults.whenKilled(() => {
+      this.clock.clearAll()
+      this.suspendTimer = undefined
+    })
+    this.callbacks = new CallbackScheduler(this.faults)
+    this.net = new EmulatedNetwork(this.faults, this.clock, this.callbacks, () => this.online, options.maxConcurrentRequests)
+    this.net.setReachable(options.reachable ?? true)
+    this.network = this.net
+    this.disk = new EmulatedFileSystem(this.faults, this.clock, { quotaBytes: options.fileQuotaBytes })
+    this.files = this.disk
+    this.wx = this.buildWx(options.fileSystem ?? true)
+    this.uni = createUniView(this.wx, options.uniTarget ?? 'mp-weixin')
   }
 
+  /** False after `setOnline(false)`. */
   get isOnline(): boolean {
     return this.online
   }
 
+  /** False between `hide()` and `show()`. */
   get isVisible(): boolean {
     return this.visible
   }
 
-  /** Goes offline (`networkType: 'none'`) or back online, firing `onNetworkStatusChange`. */
+  /** Whether calls can get through while connected (see {@link setReachable}). */
+  get isReachable(): boolean {
+    return this.net.reachable
+  }
+
+  /**
+   * Goes offline (`networkType: 'none'`) or back online, firing
+   * `onNetworkStatusChange`. Going offline fails calls in flight or queued
+   * with `<api>:fail net::ERR_INTERNET_DISCONNECTED`: whatever the server
+   * already received stays received.
+   */
   setOnline(online: boolean): void {
     if (online === this.online) return
     this.online = online
+    if (!online) this.net.disconnect()
     this.emitNetworkStatus()
+  }
+
+  /**
+   * "Connected" is not "reachable": with `false` the phone still reports its
+   * connection (no status event fires), but new calls fail at once with
+   * `<api>:fail timeout`, as behind a captive portal or a dead uplink.
+   */
+  setReachable(reachable: boolean): void {
+    this.net.setReachable(reachable)
   }
 
   /** Changes the connection type (online only), firing `onNetworkStatusChange`. */
@@ -84,31 +190,75 @@ export class WxEmulator {
     if (this.online) this.emitNetworkStatus()
   }
 
-  /** Brings the app to the foreground, firing `onAppShow`. */
+  /**
+   * Brings the app to the foreground, firing `onAppShow`; a pending
+   * suspension is cancelled, a suspended network works again.
+   */
   show(): void {
     this.faults.assertAlive()
     this.visible = true
+    this.cancelSuspension()
+    this.net.resume()
     for (const listener of [...this.showListeners]) listener({ scene: 1001 })
   }
 
-  /** Sends the app to the background, firing `onAppHide`. */
+  /**
+   * Sends the app to the background, firing `onAppHide`. After
+   * `suspendAfterHideMs` on the emulator clock (advance it, or wait) every
+   * network call fails `<api>:fail interrupted`, and so do new ones until `show()`.
+   */
   hide(): void {
     this.faults.assertAlive()
     this.visible = false
+    if (this.suspendTimer === undefined && !this.net.suspended) {
+      this.suspendTimer = this.clock.setTimeout(() => {
+        this.suspendTimer = undefined
+        this.net.suspend()
+      }, this.suspendAfterHideMs)
+    }
     for (const listener of [...this.hideListeners]) listener({})
   }
 
   /**
-   * A cold start: storage and user files stay; temp files, listeners and
-   * timers are gone; a killed app is alive again.
+   * A cold start: storage and user files stay; temp files, listeners,
+   * timers, network calls (silently) and suspension are gone; a killed app
+   * is alive again. Network reachability is the world's, so it stays.
    */
   restart(): void {
     this.faults.revive()
     this.clock.clearAll()
+    this.callbacks.endRun()
+    this.net.reset()
+    this.suspendTimer = undefined
+    this.disk.clearTemp()
     this.networkListeners = []
     this.showListeners = []
     this.hideListeners = []
     this.visible = true
+  }
+
+  /**
+   * A temp file as `wx.chooseMedia` would hand the app (not a write the
+   * fault injector counts). Returns its `wxfile://tmp/...` path.
+   */
+  createTempFile(content: FileContent, extension = 'jpg'): string {
+    this.faults.assertAlive()
+    return this.disk.createTempFile(content, extension)
+  }
+
+  /** Drops every call and timer and removes the emulator's temp directory. Call it in `afterEach`. */
+  dispose(): void {
+    this.net.dropAll()
+    this.clock.clearAll()
+    this.callbacks.endRun()
+    this.suspendTimer = undefined
+    this.disk.dispose()
+  }
+
+  private cancelSuspension(): void {
+    if (this.suspendTimer === undefined) return
+    this.clock.clearTimeout(this.suspendTimer)
+    this.suspendTimer = undefined
   }
 
   private currentStatus(): RuntimeNetworkStatus {
@@ -121,10 +271,10 @@ export class WxEmulator {
     for (const listener of [...this.networkListeners]) listener({ ...status })
   }
 
-  private buildWx(): MiniProgramRuntime {
+  private buildWx(withFileSystem: boolean): EmulatedWx {
     const storage = this.storage
     const faults = this.faults
-    const wx: MiniProgramRuntime = {
+    const wx: EmulatedWx = {
       setStorageSync: (key, data) => storage.set('setStorageSync', key, data),
       getStorageSync: (key) => storage.get(key),
       removeStorageSync: (key) => storage.remove('removeStorageSync', key),
@@ -146,15 +296,18 @@ export class WxEmulator {
         faults.assertAlive()
         this.hideListeners.push(listener)
       },
-      request: () => {
-        throw new Error('emulator: request is not built yet')
-      },
-      uploadFile: () => {
-        throw new Error('emulator: uploadFile is not built yet')
-      },
-      downloadFile: () => {
-        throw new Error('emulator: downloadFile is not built yet')
-      },
+      request: createRequest(this.net),
+      uploadFile: createUploadFile(this.net, this.disk),
+      downloadFile: createDownloadFile(this.net, this.disk),
+    }
+    if (withFileSystem) {
+      const manager = createFileSystemManager(this.disk, faults, this.callbacks)
+      wx.getFileSystemManager = () => {
+        faults.assertAlive()
+        return manager
+      }
+      wx.env = { USER_DATA_PATH }
+      wx.compressImage = createCompressImage(this.disk, faults, this.callbacks)
     }
     if (this.features.batchStorage) {
       // Applied item by item: the SDK must not assume a batch is atomic.

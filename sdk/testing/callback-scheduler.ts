@@ -1,0 +1,28 @@
+import type { FaultInjector } from './fault-injector'
+
+/**
+ * Delivers runtime callbacks asynchronously, as `wx` always does, and drops
+ * the ones that belong to a run that has ended: a killed app hears nothing,
+ * and a restarted app never hears about calls its previous run made.
+ */
+export class CallbackScheduler {
+  private generation = 0
+
+  constructor(private readonly faults: FaultInjector) {
+    faults.whenKilled(() => this.endRun())
+  }
+
+  /** Forgets every callback scheduled so far (kill, restart, dispose). */
+  endRun(): void {
+    this.generation += 1
+  }
+
+  /** Runs `callback` on a later turn of the event loop, if this run is still alive then. */
+  defer(callback: () => void): void {
+    const scheduledIn = this.generation
+    setImmediate(() => {
+      if (scheduledIn !== this.generation || this.faults.killed) return
+      callback()
+    })
+  }
+}

@@ -1,0 +1,84 @@
+import * as http from 'http'
+import * as https from 'https'
+
+/** One HTTP exchange, fully prepared (URL with query, headers, body bytes). */
+export interface HttpExchange {
+  url: URL
+  method: string
+  headers: Record<string, string>
+  body?: Buffer
+}
+
+/** Whatever the server answered, any status. */
+export interface HttpAnswer {
+  statusCode: number
+  headers: http.IncomingHttpHeaders
+  body: Buffer
+}
+
+/** Either an answer or a transport error described the way WeChat does (`net::ERR_...`). */
+export type HttpOutcome = { answer: HttpAnswer } | { error: string }
+
+/** A running exchange; `destroy()` drops the connection and silences the outcome. */
+export interface TransportHandle {
+  destroy(): void
+}
+
+/** Node socket error codes mapped to the Chromium names WeChat puts in `errMsg`. */
+const NET_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'net::ERR_CONNECTION_REFUSED',
+  ECONNRESET: 'net::ERR_CONNECTION_RESET',
+  EPIPE: 'net::ERR_CONNECTION_RESET',
+  ENOTFOUND: 'net::ERR_NAME_NOT_RESOLVED',
+  EAI_AGAIN: 'net::ERR_NAME_NOT_RESOLVED',
+  ETIMEDOUT: 'net::ERR_CONNECTION_TIMED_OUT',
+  EHOSTUNREACH: 'net::ERR_ADDRESS_UNREACHABLE',
+  ENETUNREACH: 'net::ERR_ADDRESS_UNREACHABLE',
+}
+
+function describeNetError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code
+  return (code && NET_ERRORS[code]) || 'net::ERR_FAILED'
+}
+
+/**
+ * Sends one real HTTP(S) request and reports exactly once, asynchronously:
+ * the whole answer, or a transport error. No connection pooling (`agent:
+ * false`), so nothing is left open after the exchange.
+ */
+export function sendHttp(exchange: HttpExchange, report: (outcome: HttpOutcome) => void): TransportHandle {
+  let finished = false
+  const finish = (outcome: HttpOutcome): void => {
+    if (finished) return
+    finished = true
+    report(outcome)
+  }
+  const client = exchange.url.protocol === 'https:' ? https : http
+  let request: http.ClientRequest
+  try {
+    request = client.request(exchange.url, { method: exchange.method, headers: exchange.headers, agent: false })
+  } catch {
+    // Invalid header characters and the like: Node refuses before connecting.
+    setImmediate(() => finish({ error: 'net::ERR_INVALID_ARGUMENT' }))
+    return { destroy: () => (finished = true) }
+  }
+  request.on('response', (response) => {
+    const chunks: Buffer[] = []
+    response.on('data', (chunk: Buffer) => chunks.push(chunk))
+    response.on('end', () =>
+      finish({ answer: { statusCode: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) } }),
+    )
+    response.on('error', (error) => finish({ error: describeNetError(error) }))
+    response.on('close', () => {
+      if (!response.complete) finish({ error: 'net::ERR_CONNECTION_RESET' })
+    })
+  })
+  request.on('error', (error) => finish({ error: describeNetError(error) }))
+  request.end(exchange.body)
+  return {
+    destroy: () => {
+      finished = true
+      request.destroy()
+    },
+  }
+}
