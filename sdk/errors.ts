@@ -23,6 +23,7 @@ export type OfflineErrorCode =
   | 'STORE_CORRUPTED'
   | 'FUTURE_FORMAT'
   | 'IN_USE'
+  | 'REPLAY_FAILED'
 
 /** Base class of every error the SDK throws on purpose. */
 export class OfflineError extends Error {
@@ -133,5 +134,16 @@ export class FutureFormatError extends OfflineError {
 export class InUseError extends OfflineError {
   constructor(message: string) {
     super('IN_USE', message)
+  }
+}
+
+/** `Queue.replayRequests()` ended with entries still waiting (as Workbox's `queue-replay-failed`). */
+export class ReplayFailedError extends OfflineError {
+  /** Entries still pending after the replay. */
+  readonly remaining: number
+
+  constructor(queue: string, remaining: number) {
+    super('REPLAY_FAILED', `queue "${queue}" still has ${remaining} entries to send`)
+    this.remaining = remaining
   }
 }

@@ -3,5 +3,18 @@
  * without a network.
  * @packageDocumentation
  */
+export { createOffline, OfflineClient } from './client/offline-client'
+export type { RequestResult } from './client/offline-client'
+export type { OfflineOptions, OfflineRequestOptions, HeadersProvider } from './client/offline-options'
+export { Queue } from './client/queue'
+export type { QueueEntry, QueueOptions } from './client/queue'
+export type { PendingItem } from './client/queue-service'
+export type { SyncStatus, StatusSource } from './client/sync-status'
+export type { SyncEvents } from './sync/sync-events'
+export type { AttemptOutcome, Classifier, Verdict } from './sync/answer-classifier'
+export { defaultClassify } from './sync/answer-classifier'
+export type { RetryOptions } from './sync/retry-policy'
+export type { AttemptError, EntryMetadata, OutboxEntry } from './queue/outbox-entry'
+export type { StoredBody, StoredRequest } from './queue/stored-request'
 export * from './errors'
 export * from './platform'

@@ -83,7 +83,7 @@ export interface TestServer {
   readonly url: string
   /** Every request received, in arrival order. */
   readonly requests: readonly RecordedRequest[]
-  /** Requests that reached the responder: no duplicates, nothing dropped before applying. */
+  /** Requests the server applied: no duplicates, nothing dropped before applying, no "not done" answers (401, 408, 409, 429, 5xx). */
   readonly applied: readonly RecordedRequest[]
   /** Requests being handled right now. */
   readonly inFlight: number
@@ -227,6 +227,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     return { body: { ok: true, id: appliedCount, path: request.path } }
   }
 
+  function isNotDone(status: number): boolean {
+    return status === 401 || status === 408 || status === 409 || status === 429 || status >= 500
+  }
+
   async function apply(request: RecordedRequest): Promise<Answer> {
     applied.push(request)
     appliedCount += 1
@@ -234,18 +238,27 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     return toAnswer(scripted ?? defaultAnswer(request))
   }
 
-  /** Applies once per idempotency key; a repeat gets the first answer without being applied again. */
+  /**
+   * Applies once per idempotency key; a repeat gets the first answer without
+   * being applied again. An answer that says "not done" (401, 408, 409, 429,
+   * 5xx) is not remembered and the request does not count as applied, so the
+   * client's retry is applied afresh, as a real exactly-once backend does.
+   */
   function answerFor(request: RecordedRequest): Promise<Answer> {
     const key = request.idempotencyKey
-    if (key === undefined) return apply(request)
-    deliveries.set(key, (deliveries.get(key) ?? 0) + 1)
-    const earlier = answersByKey.get(key)
+    if (key !== undefined) deliveries.set(key, (deliveries.get(key) ?? 0) + 1)
+    const earlier = key === undefined ? undefined : answersByKey.get(key)
     if (earlier) {
       request.duplicate = true
       return earlier
     }
-    const answer = apply(request)
-    answersByKey.set(key, answer)
+    const answer = apply(request).then((settled) => {
+      if (!isNotDone(settled.status)) return settled
+      applied.splice(applied.indexOf(request), 1)
+      if (key !== undefined) answersByKey.delete(key)
+      return settled
+    })
+    if (key !== undefined) answersByKey.set(key, answer)
     return answer
   }
 

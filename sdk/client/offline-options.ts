@@ -1,0 +1,48 @@
+import type { Classifier } from '../sync/answer-classifier'
+import type { RetryOptions } from '../sync/retry-policy'
+import type { HttpRequest, Platform } from '../platform/platform'
+import type { EntryMetadata } from '../queue/outbox-entry'
+
+/** Headers, or a function giving them at send time (so tokens are never stored). */
+export type HeadersProvider = Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>)
+
+/** Options of {@link createOffline}. */
+export interface OfflineOptions {
+  /**
+   * Keeps users apart: two reps on one phone never share an outbox.
+   * Use something like `sales:${userId}`. Default `'default'`.
+   */
+  namespace?: string
+  /** Added to every send, live or replayed; evaluated at send time and never stored. */
+  headers?: HeadersProvider
+  /** Header carrying each entry's idempotency key. Default `'Idempotency-Key'`. */
+  idempotencyHeader?: string
+  /** Store `Authorization` and `Cookie` given on a request. Default `false`: they are dropped and re-applied from `headers`. */
+  persistSecretHeaders?: boolean
+  /** Lanes replayed at once. Default 4; at most 8, leaving WeChat's other 2 request slots to the app. */
+  concurrency?: number
+  /** Backoff: base 1 s, cap 5 min, unlimited attempts by default. */
+  retry?: RetryOptions
+  /** Overrides how an answer is classified; return `undefined` for the default. */
+  classify?: Classifier
+  /** Called on a 401 before the entry is retried; refresh the token here. */
+  onAuthExpired?: () => unknown
+  /** A dead letter holds back the rest of its lane. Default `false`. */
+  blockOnDeadLetter?: boolean
+  /** Minutes an entry may wait before it expires (with an `expired` event). Default 7 days. */
+  maxRetentionTime?: number
+  /** Byte budget of the SDK's storage. Default 6 MiB of WeChat's 10 MB. */
+  maxStorageBytes?: number
+  /** The runtime; found from the global `wx` or `uni` when omitted. Tests pass the emulator's. */
+  platform?: Platform
+}
+
+/** Options of `offline.request()`: a `wx.request` plus where it goes in the outbox. */
+export interface OfflineRequestOptions extends HttpRequest {
+  /** Ordering scope: entries are sent oldest first within a lane. Default: the one shared lane. */
+  lane?: string
+  /** A newer pending entry replaces an older one with the same key (e.g. `visit:12:status`). */
+  dedupeKey?: string
+  /** Data for the app's own UI, kept with the entry. */
+  metadata?: EntryMetadata
+}

@@ -1,0 +1,38 @@
+import type { StoredRequest } from './stored-request'
+
+/** JSON data the app attaches to an entry for its own UI ("visit to 王记超市"). */
+export type EntryMetadata = Record<string, unknown>
+
+/** Why an entry's last attempt failed. */
+export interface AttemptError {
+  message: string
+  /** The HTTP status, when there was an answer. */
+  statusCode?: number
+  /** The answer's body, when there was one (for dead letters). */
+  data?: unknown
+  at: number
+}
+
+/** One accepted action waiting in the outbox, as stored. */
+export interface OutboxEntry {
+  /** Stable id, for the app and the UI. */
+  id: string
+  /**
+   * Sent with every attempt so the server can drop repeats. Equal to `id`
+   * until a dead letter is retried: the server refused the old key for good,
+   * so the retry is a new request.
+   */
+  idempotencyKey: string
+  lane: string
+  /** When the entry was accepted (ms); retention counts from here. */
+  acceptedAt: number
+  request: StoredRequest
+  metadata?: EntryMetadata
+  dedupeKey?: string
+  attempts: number
+  lastError?: AttemptError
+  /** Not before this time (ms) will the entry be tried again. */
+  nextAttemptAt?: number
+  /** Set while the entry is a dead letter. */
+  deadLetter?: AttemptError
+}

@@ -1,0 +1,114 @@
+import { InvalidArgumentError } from '../errors'
+import type { HttpMethod, HttpRequest, RequestData } from '../platform/platform'
+import { decodeBase64, encodeBase64 } from '../util/base64'
+
+const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT']
+
+/** Headers never written to storage unless the app opts in: they are re-applied at send time. */
+export const SECRET_HEADERS: readonly string[] = ['authorization', 'cookie']
+
+/** A request body as JSON can hold it. */
+export type StoredBody =
+  | { type: 'json'; value: Record<string, unknown> | unknown[] }
+  | { type: 'text'; value: string }
+  | { type: 'binary'; base64: string }
+
+/** The serialisable part of a `wx.request`, as kept in the outbox. */
+export interface StoredRequest {
+  url: string
+  method: HttpMethod
+  body?: StoredBody
+  header: Record<string, string>
+  timeout?: number
+  dataType?: 'json' | 'text'
+  responseType?: 'text' | 'arraybuffer'
+}
+
+export function assertHttpUrl(url: unknown, what = 'url'): asserts url is string {
+  if (typeof url !== 'string' || !/^https?:\/\/[^/\s]+/i.test(url)) {
+    throw new InvalidArgumentError(`${what} must be an absolute http(s) URL, got ${JSON.stringify(url)}`)
+  }
+}
+
+function toBody(data: RequestData | undefined): StoredBody | undefined {
+  if (data === undefined) return undefined
+  if (typeof data === 'string') return { type: 'text', value: data }
+  if (data instanceof ArrayBuffer) return { type: 'binary', base64: encodeBase64(data) }
+  if (typeof data === 'object' && data !== null) return { type: 'json', value: data }
+  throw new InvalidArgumentError(`data must be an object, an array, a string or an ArrayBuffer, got ${typeof data}`)
+}
+
+function fromBody(body: StoredBody | undefined): RequestData | undefined {
+  if (!body) return undefined
+  if (body.type === 'binary') return decodeBase64(body.base64)
+  return body.value
+}
+
+function normaliseMethod(method: unknown): HttpMethod {
+  const upper = typeof method === 'string' ? method.toUpperCase() : method
+  if (upper === undefined) return 'GET'
+  if (!(METHODS as readonly unknown[]).includes(upper)) {
+    throw new InvalidArgumentError(`method must be one of ${METHODS.join(', ')}, got ${JSON.stringify(method)}`)
+  }
+  return upper as HttpMethod
+}
+
+function checkHeader(header: unknown): Record<string, string> {
+  if (header === undefined) return {}
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+    throw new InvalidArgumentError('header must be an object of strings')
+  }
+  for (const [name, value] of Object.entries(header)) {
+    if (typeof value !== 'string') throw new InvalidArgumentError(`header "${name}" must be a string`)
+  }
+  return header as Record<string, string>
+}
+
+/** Drops secret headers unless `keepSecrets`: what is at rest carries no credentials. */
+export function withoutSecrets(header: Record<string, string>, keepSecrets: boolean): Record<string, string> {
+  if (keepSecrets) return { ...header }
+  const kept: Record<string, string> = {}
+  for (const [name, value] of Object.entries(header)) {
+    if (!SECRET_HEADERS.includes(name.toLowerCase())) kept[name] = value
+  }
+  return kept
+}
+
+/**
+ * Checks a request and turns it into its stored form. Throws
+ * `InvalidArgumentError` before anything is written; whether the data is
+ * JSON-faithful is checked by the store when it is written.
+ */
+export function toStoredRequest(request: HttpRequest, keepSecrets: boolean): StoredRequest {
+  if (typeof request !== 'object' || request === null) throw new InvalidArgumentError('request must be an object')
+  assertHttpUrl(request.url)
+  if (request.timeout !== undefined && !(Number.isFinite(request.timeout) && request.timeout > 0)) {
+    throw new InvalidArgumentError('timeout must be a positive number of milliseconds')
+  }
+  const stored: StoredRequest = {
+    url: request.url,
+    method: normaliseMethod(request.method),
+    header: withoutSecrets(checkHeader(request.header), keepSecrets),
+  }
+  const body = toBody(request.data)
+  if (body) stored.body = body
+  if (request.timeout !== undefined) stored.timeout = request.timeout
+  if (request.dataType !== undefined) stored.dataType = request.dataType
+  if (request.responseType !== undefined) stored.responseType = request.responseType
+  return stored
+}
+
+/** The request to send, with send-time headers (credentials, idempotency key) laid over the stored ones. */
+export function toHttpRequest(stored: StoredRequest, sendTimeHeaders: Record<string, string>): HttpRequest {
+  const request: HttpRequest = {
+    url: stored.url,
+    method: stored.method,
+    header: { ...stored.header, ...sendTimeHeaders },
+  }
+  const data = fromBody(stored.body)
+  if (data !== undefined) request.data = data
+  if (stored.timeout !== undefined) request.timeout = stored.timeout
+  if (stored.dataType !== undefined) request.dataType = stored.dataType
+  if (stored.responseType !== undefined) request.responseType = stored.responseType
+  return request
+}

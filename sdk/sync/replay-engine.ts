@@ -1,0 +1,292 @@
+import { TransportError } from '../errors'
+import type { Clock, HttpResponse, PlatformHttp } from '../platform/platform'
+import type { Outbox } from '../queue/outbox'
+import type { AttemptError, OutboxEntry } from '../queue/outbox-entry'
+import { toHttpRequest } from '../queue/stored-request'
+import type { TypedEmitter } from '../util/typed-emitter'
+import type { AttemptOutcome, Verdict } from './answer-classifier'
+import { parseRetryAfter, type RetryPolicy } from './retry-policy'
+import type { SyncEvents } from './sync-events'
+
+export interface ReplayEngineOptions {
+  outbox: Outbox
+  http: PlatformHttp
+  clock: Clock
+  random: () => number
+  events: TypedEmitter<SyncEvents>
+  retry: RetryPolicy
+  classify: (outcome: AttemptOutcome) => Verdict
+  /** Headers added at send time (credentials, the idempotency key); never stored. */
+  sendTimeHeaders: (entry: OutboxEntry) => Promise<Record<string, string>>
+  /** Refreshes credentials after a 401; the entry is then tried again. */
+  onAuthExpired?: () => unknown
+  /** Lanes replayed at once. */
+  concurrency: number
+  /** A dead letter stops the rest of its lane until retried or discarded. */
+  blockOnDeadLetter: boolean
+  /** Entries older than this (ms) are removed with an `expired` event. */
+  retentionMs: number
+  /** Whether sending is worth trying now (online and in the foreground). */
+  canSend: () => boolean
+  /** Told whenever counts or the syncing state change. */
+  onChange: () => void
+}
+
+/** What one attempt did to an entry's lane. */
+type LaneStep = 'next' | 'stopLane' | 'stopAll'
+
+/**
+ * Replays one outbox: oldest first within each lane, lanes in parallel up to
+ * `concurrency`, an entry removed only once the server has answered it.
+ * One replay runs at a time; a trigger during a replay makes it go round once
+ * more instead of starting another, so no entry is ever sent twice at once.
+ */
+export class ReplayEngine {
+  private running: Promise<void> | undefined
+  private again = false
+  private stopped = false
+  private retryTimer: unknown
+  private readonly retryAt = new Map<string, number>()
+  private readonly sending = new Set<string>()
+  private authRefresh: Promise<unknown> | undefined
+  /** When the last replay finished. */
+  lastSyncAt: number | undefined
+  /** When the earliest scheduled retry is due. */
+  nextRetryAt: number | undefined
+
+  constructor(private readonly options: ReplayEngineOptions) {}
+
+  get syncing(): boolean {
+    return this.running !== undefined
+  }
+
+  /** Entries being sent right now. */
+  get inFlight(): number {
+    return this.sending.size
+  }
+
+  /** Whether an entry is being sent right now (it cannot be discarded or replaced meanwhile). */
+  isSending(id: string): boolean {
+    return this.sending.has(id)
+  }
+
+  /** Starts a replay, or makes the running one go round again. Resolves when the replay ends. */
+  replay(): Promise<void> {
+    if (this.stopped) return Promise.resolve()
+    if (this.running) {
+      this.again = true
+      return this.running
+    }
+    this.running = this.runUntilSettled().finally(() => {
+      this.running = undefined
+      this.lastSyncAt = this.options.clock.now()
+      this.scheduleRetryTimer()
+      this.options.onChange()
+      if (this.options.outbox.pendingCount === 0) this.options.events.emit('drained', {})
+    })
+    this.options.onChange()
+    return this.running
+  }
+
+  /** Classifies an answer the way replay would (used for live sends). */
+  classifyLive(outcome: AttemptOutcome): Verdict {
+    return this.options.classify(outcome)
+  }
+
+  /** Forgets an entry's backoff, so the next replay tries it at once. */
+  clearBackoff(id: string): void {
+    this.retryAt.delete(id)
+  }
+
+  /** Stops timers; a running replay finishes its current attempts and sends nothing more. */
+  stop(): void {
+    this.stopped = true
+    this.cancelRetryTimer()
+  }
+
+  /** Cancels the backoff timer (the app went to the background). */
+  pause(): void {
+    this.cancelRetryTimer()
+  }
+
+  /** Re-arms the backoff timer (the app came back). */
+  resume(): void {
+    this.scheduleRetryTimer()
+  }
+
+  private async runUntilSettled(): Promise<void> {
+    do {
+      this.again = false
+      this.expireOld()
+      await this.runPass()
+    } while (this.again && !this.stopped && this.options.canSend())
+  }
+
+  /** One pass: workers take ready lanes until none is left. */
+  private async runPass(): Promise<void> {
+    if (!this.options.canSend()) return
+    const visited = new Set<string>()
+    let haltAll = false
+    const takeLane = (): string | undefined => {
+      if (haltAll || this.stopped || !this.options.canSend()) return undefined
+      const lane = this.options.outbox.laneNames().find((name) => !visited.has(name) && this.isReady(name))
+      if (lane !== undefined) visited.add(lane)
+      return lane
+    }
+    const worker = async (): Promise<void> => {
+      for (let lane = takeLane(); lane !== undefined; lane = takeLane()) {
+        if ((await this.drainLane(lane)) === 'stopAll') haltAll = true
+      }
+    }
+    const workers = Array.from({ length: Math.max(1, this.options.concurrency) }, worker)
+    await Promise.all(workers)
+  }
+
+  private isReady(lane: string): boolean {
+    const head = this.options.outbox.lane(lane)[0]
+    if (!head || this.sending.has(head.id)) return false
+    if (this.options.blockOnDeadLetter && this.hasDeadLetterIn(lane)) return false
+    return (this.retryAt.get(head.id) ?? 0) <= this.options.clock.now()
+  }
+
+  private hasDeadLetterIn(lane: string): boolean {
+    return this.options.outbox.all().some((entry) => entry.state === 'd' && entry.lane === lane)
+  }
+
+  /** Sends a lane's entries in order until it is empty or an attempt stops it. */
+  private async drainLane(lane: string): Promise<LaneStep> {
+    for (;;) {
+      if (this.stopped || !this.options.canSend()) return 'stopAll'
+      const head = this.options.outbox.lane(lane)[0]
+      if (!head) return 'next'
+      if ((this.retryAt.get(head.id) ?? 0) > this.options.clock.now()) return 'stopLane'
+      const step = await this.attempt(head.id)
+      if (step !== 'next') return step
+    }
+  }
+
+  private async attempt(id: string): Promise<LaneStep> {
+    const { outbox, events } = this.options
+    const entry = outbox.read(id)
+    if (!entry) return 'next'
+    if (entry.dedupeKey !== undefined && outbox.newestFor(entry.dedupeKey) !== id && outbox.newestFor(entry.dedupeKey) !== undefined) {
+      outbox.remove(entry)
+      events.emit('superseded', { entry })
+      return 'next'
+    }
+    this.sending.add(id)
+    this.options.onChange()
+    events.emit('sending', { entry, attempt: entry.attempts + 1 })
+    try {
+      const outcome = await this.send(entry)
+      return await this.settle(entry, outcome)
+    } finally {
+      this.sending.delete(id)
+      this.options.onChange()
+    }
+  }
+
+  private async send(entry: OutboxEntry): Promise<AttemptOutcome> {
+    try {
+      const headers = await this.options.sendTimeHeaders(entry)
+      const response = await this.options.http.request(toHttpRequest(entry.request, headers)).result
+      return { response }
+    } catch (error) {
+      if (error instanceof TransportError) return { errMsg: error.errMsg }
+      throw error
+    }
+  }
+
+  private async settle(entry: OutboxEntry, outcome: AttemptOutcome): Promise<LaneStep> {
+    const verdict = this.options.classify(outcome)
+    if (verdict === 'done') {
+      this.options.outbox.remove(entry)
+      this.retryAt.delete(entry.id)
+      this.options.events.emit('sent', { entry, response: outcome.response as HttpResponse })
+      return 'next'
+    }
+    const attempted: OutboxEntry = { ...entry, attempts: entry.attempts + 1, lastError: this.describe(outcome) }
+    if (verdict === 'deadLetter' || attempted.attempts >= this.options.retry.maxAttempts) {
+      return this.deadLetter(attempted)
+    }
+    if (verdict === 'authExpired' && this.options.onAuthExpired && entry.lastError?.statusCode !== 401) {
+      await this.refreshAuth()
+      this.options.outbox.update(attempted)
+      return 'next'
+    }
+    this.scheduleRetry(attempted, outcome)
+    // No answer at all means the network is gone: stop every lane, not just this one.
+    return outcome.response ? 'stopLane' : 'stopAll'
+  }
+
+  private deadLetter(entry: OutboxEntry): LaneStep {
+    const dead: OutboxEntry = { ...entry, deadLetter: entry.lastError }
+    delete dead.nextAttemptAt
+    this.options.outbox.deadLetter(dead)
+    this.retryAt.delete(entry.id)
+    this.options.events.emit('deadLettered', { entry: dead })
+    return this.options.blockOnDeadLetter ? 'stopLane' : 'next'
+  }
+
+  private scheduleRetry(entry: OutboxEntry, outcome: AttemptOutcome): void {
+    const now = this.options.clock.now()
+    const retryAfter = outcome.response ? parseRetryAfter(outcome.response.header, now) : undefined
+    const nextAttemptAt = now + this.options.retry.delayFor(entry.attempts, this.options.random(), retryAfter)
+    const waiting: OutboxEntry = { ...entry, nextAttemptAt }
+    this.options.outbox.update(waiting)
+    this.retryAt.set(entry.id, nextAttemptAt)
+    this.nextRetryAt = Math.min(this.nextRetryAt ?? Infinity, nextAttemptAt)
+    this.options.onChange()
+    this.options.events.emit('retryScheduled', { entry: waiting, nextAttemptAt })
+  }
+
+  /** One refresh for all the 401s of a replay. */
+  private async refreshAuth(): Promise<void> {
+    if (!this.authRefresh) {
+      this.authRefresh = Promise.resolve()
+        .then(() => this.options.onAuthExpired?.())
+        .finally(() => {
+          this.authRefresh = undefined
+        })
+    }
+    await this.authRefresh.catch(() => undefined)
+  }
+
+  private describe(outcome: AttemptOutcome): AttemptError {
+    const at = this.options.clock.now()
+    if (!outcome.response) return { message: outcome.errMsg ?? 'no answer', at }
+    const { statusCode, data } = outcome.response
+    return { message: `HTTP ${statusCode}`, statusCode, data, at }
+  }
+
+  private expireOld(): void {
+    const { outbox, clock, retentionMs, events } = this.options
+    const oldest = clock.now() - retentionMs
+    for (const located of outbox.all()) {
+      if (located.acceptedAt >= oldest || this.sending.has(located.id)) continue
+      const entry = outbox.read(located.id)
+      outbox.remove(entry ?? located)
+      this.retryAt.delete(located.id)
+      if (entry) events.emit('expired', { entry })
+    }
+  }
+
+  private scheduleRetryTimer(): void {
+    this.cancelRetryTimer()
+    const heads = this.options.outbox.laneNames().map((lane) => this.options.outbox.lane(lane)[0])
+    const due = heads.map((head) => this.retryAt.get(head.id)).filter((at): at is number => at !== undefined)
+    this.nextRetryAt = due.length > 0 ? Math.min(...due) : undefined
+    if (this.nextRetryAt === undefined || this.stopped) return
+    const delay = Math.max(0, this.nextRetryAt - this.options.clock.now())
+    this.retryTimer = this.options.clock.setTimeout(() => {
+      this.retryTimer = undefined
+      void this.replay()
+    }, delay)
+  }
+
+  private cancelRetryTimer(): void {
+    if (this.retryTimer === undefined) return
+    this.options.clock.clearTimeout(this.retryTimer)
+    this.retryTimer = undefined
+  }
+}
