@@ -1,0 +1,29 @@
+/**
+ * `npm run bench`: runs every registered bench section in turn, each
+ * printing its own tables. `npm run bench -- store` runs only the sections
+ * whose name contains "store".
+ *
+ * To add a bench: write `bench/<topic>-bench.ts` exporting a `BenchSection`
+ * (see `bench-section.ts`) and append it to `sections` below.
+ */
+import type { BenchSection } from './bench-section'
+import { storeBench } from './store-bench'
+
+const sections: BenchSection[] = [storeBench]
+
+async function main(filters: readonly string[]): Promise<void> {
+  const chosen = sections.filter((section) => filters.length === 0 || filters.some((filter) => section.name.includes(filter)))
+  if (chosen.length === 0) throw new Error(`no bench section matches ${filters.join(', ')}; known: ${sections.map((s) => s.name).join(', ')}`)
+  console.log(`miniprogram-offline benchmarks (Node ${process.version}, emulated WeChat storage)`)
+  for (const section of chosen) {
+    console.log(`\n## ${section.name}: ${section.description}`)
+    const start = Date.now()
+    await section.run()
+    console.log(`\n(${section.name}: ${((Date.now() - start) / 1000).toFixed(1)} s)`)
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error)
+  process.exitCode = 1
+})

@@ -1,0 +1,314 @@
+import { InUseError, InvalidArgumentError, QuotaExceededError } from '../errors'
+import type { PlatformStorage } from '../platform/platform'
+import { toJsonText } from './json-value'
+import { claimNamespace, releaseNamespace } from './open-stores'
+import { isPlatformQuotaError, platformQuotaError } from './platform-quota'
+import { storagePrefix, type SizedKey } from './record-keys'
+import { readMeta, writeMeta } from './store-format'
+import { assertUserKey, resolveStoreOptions, type DurableStoreOptions } from './store-options'
+import { removeGarbage, scanStorageKeys } from './store-repair'
+import { planRecord, readRecord, type RecordPlan, type StoredRecord } from './stored-record'
+
+/** What {@link DurableStore.usage} reports. */
+export interface StoreUsage {
+  /** UTF-8 bytes the store occupies: key names plus JSON values, leftovers awaiting deletion included. */
+  bytes: number
+  /** The budget the store was opened with. */
+  maxBytes: number
+  /** How many keys hold a value. */
+  keys: number
+}
+
+/**
+ * A durable key-value store over WeChat / uni-app sync storage, under a
+ * namespace.
+ *
+ * - Any JSON value, of any size up to the budget: big values are split into
+ *   chunks well under the runtime's 1 MB per key.
+ * - A crash or an exception at any single storage write leaves the old value
+ *   or the new one fully readable, never a mix: new keys are written first,
+ *   then one head write commits, then the old keys are removed.
+ * - Opening repairs what a crash left, from key names alone (it reads no
+ *   value), so opening 10,000 values costs one `getStorageInfoSync`.
+ * - A put costs its own bytes: a small value is one `setStorageSync`, and no
+ *   shared index is rewritten, however many keys the store holds.
+ * - Values JSON would change (Date, Map, NaN, functions, cycles...) are
+ *   refused with an {@link UnserializableError} before anything is written;
+ *   a value over the budget, or a full device, gives a
+ *   {@link QuotaExceededError} and loses nothing already stored.
+ *
+ * Everything is synchronous, like the storage it sits on.
+ *
+ * @example
+ * ```ts
+ * import { DurableStore } from 'miniprogram-offline'
+ *
+ * const store = DurableStore.open(platform.storage, { namespace: `drafts:${userId}` })
+ * store.put('visit/42', { customer: '张三', notes, photos: ['wxfile://usr/a.jpg'] })
+ * const visit = store.get<Visit>('visit/42')
+ * for (const key of store.keys('visit/')) console.log(key, store.bytesOf(key))
+ * store.remove('visit/42')
+ * store.close()
+ * ```
+ */
+export class DurableStore {
+  /** The namespace given to {@link DurableStore.open}. */
+  readonly namespace: string
+  /** The budget, in UTF-8 bytes. */
+  readonly maxBytes: number
+  /**
+   * Keys under this store's prefix that it did not write, found at open.
+   * They are never read, changed or counted; listed for diagnostics.
+   */
+  readonly foreignKeys: readonly string[]
+
+  private readonly storage: PlatformStorage
+  private readonly prefix: string
+  private readonly chunkBytes: number
+  private readonly records: Map<string, StoredRecord>
+  /** Keys known to exist that no longer hold a value, with their sizes; removed when storage lets us. */
+  private readonly garbage = new Map<string, number>()
+  /** Everything in `records` and `garbage`, plus the meta record. */
+  private usedBytes: number
+  private nextGen: number
+  private closed = false
+
+  /**
+   * Opens the store of `options.namespace`, creating it on first use and
+   * repairing what a crash left.
+   *
+   * @throws {@link InvalidArgumentError} for a bad namespace or option.
+   * @throws {@link InUseError} when the namespace is already open on this storage.
+   * @throws {@link FutureFormatError} when a newer SDK wrote the store (nothing is touched).
+   * @throws {@link StoreCorruptedError} when the format record is not readable.
+   */
+  static open(storage: PlatformStorage, options: DurableStoreOptions): DurableStore {
+    const { namespace, maxBytes, chunkBytes } = resolveStoreOptions(storage, options)
+    if (!claimNamespace(storage, namespace)) throw new InUseError(`the store "${namespace}" is already open; close() it first`)
+    try {
+      const prefix = storagePrefix(namespace)
+      const scan = scanStorageKeys(storage.info().keys, prefix)
+      // Checked before any write: a store from a newer release is left exactly as it is.
+      const existingMeta = scan.hasMeta ? readMeta(storage, prefix) : undefined
+      removeGarbage(storage, scan.garbage)
+      const meta = existingMeta ?? writeMetaOrQuota(storage, prefix)
+      return new DurableStore(storage, { namespace, maxBytes, chunkBytes, prefix }, scan.records, scan.foreignKeys, meta, scan.maxGen + 1)
+    } catch (error) {
+      // A failed open leaves the namespace free for the next attempt.
+      releaseNamespace(storage, namespace)
+      throw error
+    }
+  }
+
+  private constructor(
+    storage: PlatformStorage,
+    config: { namespace: string; maxBytes: number; chunkBytes: number; prefix: string },
+    records: Map<string, StoredRecord>,
+    foreignKeys: string[],
+    meta: SizedKey,
+    nextGen: number,
+  ) {
+    this.storage = storage
+    this.namespace = config.namespace
+    this.maxBytes = config.maxBytes
+    this.chunkBytes = config.chunkBytes
+    this.prefix = config.prefix
+    this.records = records
+    this.foreignKeys = Object.freeze([...foreignKeys])
+    this.nextGen = nextGen
+    let used = meta.bytes
+    for (const record of records.values()) used += record.bytes
+    this.usedBytes = used
+  }
+
+  /**
+   * The value stored under `key`, or `undefined`. Each call reads storage
+   * and returns a fresh copy. `T` is not checked: it is what you put.
+   *
+   * @throws {@link StoreCorruptedError} when this key's stored data is not
+   * what the store wrote (other keys are unaffected).
+   */
+  get<T = unknown>(key: string): T | undefined {
+    this.assertOpen()
+    assertUserKey(key)
+    const record = this.records.get(key)
+    return record ? (readRecord(this.storage, record) as T) : undefined
+  }
+
+  /** Whether `key` holds a value. Reads no storage. */
+  has(key: string): boolean {
+    this.assertOpen()
+    assertUserKey(key)
+    return this.records.has(key)
+  }
+
+  /**
+   * Stores `value` under `key`, replacing any previous value. When it
+   * returns, the value is in storage; when it throws, the previous value is
+   * still there, whole.
+   *
+   * Writes: one `setStorageSync` for a value whose JSON fits in
+   * `chunkBytes` (plus one removal when it replaces a value), or one per
+   * chunk plus the head for a bigger one.
+   *
+   * @throws {@link InvalidArgumentError} for a bad key.
+   * @throws {@link UnserializableError} for a value JSON would not bring back unchanged; nothing is written.
+   * @throws {@link QuotaExceededError} when the value does not fit the budget or the device is full.
+   */
+  put(key: string, value: unknown): void {
+    this.assertOpen()
+    assertUserKey(key)
+    const text = toJsonText(value)
+    const previous = this.records.get(key)
+    const plan = planRecord(this.prefix, key, this.nextGen, value, text, this.chunkBytes)
+    this.checkBudget(key, plan.record.bytes, previous?.bytes ?? 0)
+    this.nextGen += 1
+    this.writeRecord(plan)
+    // The head is written: the new value is committed, whatever happens next.
+    this.records.set(key, plan.record)
+    this.usedBytes += plan.record.bytes
+    if (previous) this.retire([previous.head, ...previous.chunks])
+    this.collectGarbage()
+  }
+
+  /**
+   * Deletes `key`'s value; nothing happens when there is none. Removing
+   * the head is the commit point; its chunks follow.
+   */
+  remove(key: string): void {
+    this.assertOpen()
+    assertUserKey(key)
+    const record = this.records.get(key)
+    if (!record) return
+    // If this throws, nothing changed: the value is still whole.
+    this.storage.remove(record.head.storageKey)
+    this.records.delete(key)
+    this.usedBytes -= record.head.bytes
+    this.retire(record.chunks)
+    this.collectGarbage()
+  }
+
+  /** Removes every value of the namespace (the format record stays). */
+  clear(): void {
+    this.assertOpen()
+    for (const key of [...this.records.keys()]) this.remove(key)
+    this.collectGarbage()
+  }
+
+  /**
+   * The keys holding a value, sorted by UTF-16 code units, optionally only
+   * those starting with `prefix`. Reads no storage.
+   */
+  keys(prefix = ''): string[] {
+    this.assertOpen()
+    if (typeof prefix !== 'string') throw new InvalidArgumentError(`prefix must be a string, got ${typeof prefix}`)
+    const keys: string[] = []
+    for (const key of this.records.keys()) if (key.startsWith(prefix)) keys.push(key)
+    return keys.sort()
+  }
+
+  /** Bytes used, the budget, and the number of keys. Reads no storage. */
+  usage(): StoreUsage {
+    this.assertOpen()
+    return { bytes: this.usedBytes, maxBytes: this.maxBytes, keys: this.records.size }
+  }
+
+  /** UTF-8 bytes `key`'s value occupies (names plus JSON, chunks included), or `undefined` when absent. */
+  bytesOf(key: string): number | undefined {
+    this.assertOpen()
+    assertUserKey(key)
+    return this.records.get(key)?.bytes
+  }
+
+  /** Releases the namespace so it can be opened again. Further calls on this instance throw. */
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    releaseNamespace(this.storage, this.namespace)
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new InvalidArgumentError(`the store "${this.namespace}" is closed`)
+  }
+
+  /**
+   * Refuses before any write. Only the end state counts (the old value's
+   * bytes are freed by the put): during an overwrite both values exist for
+   * a moment, and the device-wide limit catches that case if it matters.
+   * A put that does not grow the store is always allowed, so a store over
+   * a lowered budget can still shrink.
+   */
+  private checkBudget(key: string, newBytes: number, oldBytes: number): void {
+    if (newBytes <= oldBytes) return
+    const availableBytes = Math.max(0, this.maxBytes - (this.usedBytes - oldBytes))
+    if (newBytes <= availableBytes) return
+    throw new QuotaExceededError(
+      `"${key}" needs ${newBytes} bytes but the store "${this.namespace}" has ${availableBytes} of its ${this.maxBytes} bytes free; nothing was written`,
+      newBytes,
+      availableBytes,
+    )
+  }
+
+  /**
+   * Writes the chunks, then the head. On failure, removes what this put
+   * wrote (the previous value was never touched) and rethrows, a full
+   * device as a {@link QuotaExceededError}.
+   */
+  private writeRecord(plan: RecordPlan): void {
+    const written: SizedKey[] = []
+    try {
+      for (const write of plan.writes) {
+        this.storage.set(write.storageKey, write.value)
+        written.push(write)
+      }
+    } catch (error) {
+      for (const { storageKey, bytes } of written) this.removeOrRemember(storageKey, bytes)
+      throw isPlatformQuotaError(error) ? platformQuotaError(this.storage, error, plan.record.bytes) : error
+    }
+  }
+
+  /** Best-effort removal of a key this put wrote; one that stays is tracked so usage stays exact. */
+  private removeOrRemember(storageKey: string, bytes: number): void {
+    try {
+      this.storage.remove(storageKey)
+    } catch {
+      this.garbage.set(storageKey, bytes)
+      this.usedBytes += bytes
+    }
+  }
+
+  /**
+   * Queues keys that no longer hold a value for removal. Their bytes stay
+   * counted until they are gone. A superseded head goes before its chunks,
+   * so no head ever outlives one of its chunks.
+   */
+  private retire(keys: readonly SizedKey[]): void {
+    for (const { storageKey, bytes } of keys) this.garbage.set(storageKey, bytes)
+  }
+
+  /**
+   * Removes leftover keys, oldest first. The operation that produced them
+   * already committed, so a failure here is not the caller's failure: the
+   * keys stay listed (and counted) and the next write tries again.
+   */
+  private collectGarbage(): void {
+    for (const [storageKey, bytes] of this.garbage) {
+      try {
+        this.storage.remove(storageKey)
+      } catch {
+        return
+      }
+      this.garbage.delete(storageKey)
+      this.usedBytes -= bytes
+    }
+  }
+}
+
+/** A first open on a full device is a quota problem like any other. */
+function writeMetaOrQuota(storage: PlatformStorage, prefix: string): SizedKey {
+  try {
+    return writeMeta(storage, prefix)
+  } catch (error) {
+    throw isPlatformQuotaError(error) ? platformQuotaError(storage, error, 0) : error
+  }
+}
