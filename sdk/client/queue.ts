@@ -50,7 +50,8 @@ export class Queue {
     this.platform = options.platform ?? detectPlatform()
     this.service = new QueueService(this.platform, options.namespace ?? 'default', queueName, options)
     const onSync = options.onSync
-    if (onSync) this.service.onTrigger = async () => void (await onSync({ queue: this }))
+    // A throw leaves the entries for the next trigger (as documented); it must not escape as an unhandled rejection.
+    if (onSync) this.service.onTrigger = () => Promise.resolve().then(() => onSync({ queue: this })).then(() => undefined, () => undefined)
   }
 
   get name(): string {
