@@ -7,9 +7,10 @@
  * (see `bench-section.ts`) and append it to `sections` below.
  */
 import type { BenchSection } from './bench-section'
+import { outboxBench } from './outbox-bench'
 import { storeBench } from './store-bench'
 
-const sections: BenchSection[] = [storeBench]
+const sections: BenchSection[] = [storeBench, outboxBench]
 
 async function main(filters: readonly string[]): Promise<void> {
   const chosen = sections.filter((section) => filters.length === 0 || filters.some((filter) => section.name.includes(filter)))

@@ -15,6 +15,6 @@ export type { AttemptOutcome, Classifier, Verdict } from './sync/answer-classifi
 export { defaultClassify } from './sync/answer-classifier'
 export type { RetryOptions } from './sync/retry-policy'
 export type { AttemptError, EntryMetadata, OutboxEntry } from './queue/outbox-entry'
-export type { StoredBody, StoredRequest } from './queue/stored-request'
+export type { StoredRequest } from './queue/stored-request'
 export * from './errors'
 export * from './platform'

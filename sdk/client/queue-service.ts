@@ -1,6 +1,7 @@
 import { InvalidArgumentError, QuotaExceededError, UnsupportedError } from '../errors'
 import type { Platform, Unsubscribe } from '../platform/platform'
 import { Outbox } from '../queue/outbox'
+import { toJsonText } from '../store'
 import type { EntryMetadata, OutboxEntry } from '../queue/outbox-entry'
 import { uuidV4 } from '../queue/idempotency-key'
 import type { StoredRequest } from '../queue/stored-request'
@@ -150,6 +151,7 @@ export class QueueService {
     if (source.dedupeKey !== undefined && (typeof source.dedupeKey !== 'string' || source.dedupeKey === '')) {
       throw new InvalidArgumentError('dedupeKey must be a non-empty string')
     }
+    if (source.metadata !== undefined) toJsonText(source.metadata, 'metadata')
     const id = source.id ?? (await this.newId())
     const entry: OutboxEntry = {
       id,

@@ -50,8 +50,7 @@ export class Queue {
     this.platform = options.platform ?? detectPlatform()
     this.service = new QueueService(this.platform, options.namespace ?? 'default', queueName, options)
     const onSync = options.onSync
-    // A throw leaves the entries for the next trigger (as documented); it must not escape as an unhandled rejection.
-    if (onSync) this.service.onTrigger = () => Promise.resolve().then(() => onSync({ queue: this })).then(() => undefined, () => undefined)
+    if (onSync) this.service.onTrigger = () => this.runOnSync(onSync)
   }
 
   get name(): string {
@@ -67,7 +66,7 @@ export class Queue {
     return this.service.ready
   }
 
-  /** Adds an entry at the end. */
+  /** Adds an entry at the end; when online, a replay starts soon (Workbox's `registerSync`). */
   async pushRequest(entry: QueueEntry): Promise<void> {
     await this.add(entry, 'back')
   }
@@ -75,6 +74,21 @@ export class Queue {
   /** Adds an entry at the front: it is sent first. */
   async unshiftRequest(entry: QueueEntry): Promise<void> {
     await this.add(entry, 'front')
+  }
+
+  /** Sends an entry again now; a dead letter goes back to the end of its lane under a new idempotency key. */
+  retry(id: string): Promise<void> {
+    return this.service.retry(id)
+  }
+
+  /** Drops an entry (typically a dead letter) unsent. */
+  discard(id: string): void {
+    this.service.discard(id)
+  }
+
+  /** Empties the queue. */
+  clear(): void {
+    this.service.clear()
   }
 
   /** Removes and returns the first unexpired entry (expired ones are dropped with an event). */
@@ -92,7 +106,7 @@ export class Queue {
     return this.unexpired().map((entry) => this.toQueueEntry(entry))
   }
 
-  /** Entries stored, expired ones included (as in Workbox). */
+  /** Entries stored, expired ones and dead letters included (as Workbox counts everything stored). */
   async size(): Promise<number> {
     return this.service.outbox.size
   }
@@ -128,6 +142,16 @@ export class Queue {
     const request = toStoredRequest(source.request, this.options.persistSecretHeaders ?? false)
     const entry = await this.service.createEntry({ request, metadata: source.metadata, acceptedAt: source.timestamp })
     this.service.store(entry, position)
+    if (this.service.canSend()) void this.service.trigger()
+  }
+
+  /** A throw leaves the entries for the next trigger, as in Workbox; it must not escape as an unhandled rejection. */
+  private async runOnSync(onSync: NonNullable<QueueOptions['onSync']>): Promise<void> {
+    try {
+      await onSync({ queue: this })
+    } catch {
+      // Entries stay stored; the next trigger (reconnect, show, backoff) runs onSync again.
+    }
   }
 
   private unexpired(): OutboxEntry[] {

@@ -6,23 +6,8 @@ function fromRuntime(value: unknown): unknown {
   return value === '' ? undefined : value
 }
 
-/**
- * One adapter per runtime object: the SDK recognises "the same storage" by
- * identity, which is how it refuses two outboxes over one namespace.
- */
-const adapters = new WeakMap<MiniProgramRuntime, PlatformStorage>()
-
 /** Sync storage over `wx`/`uni`, with the batch calls only where the base library has them. */
 export function createRuntimeStorage(runtime: MiniProgramRuntime): PlatformStorage {
-  let adapter = adapters.get(runtime)
-  if (!adapter) {
-    adapter = adapt(runtime)
-    adapters.set(runtime, adapter)
-  }
-  return adapter
-}
-
-function adapt(runtime: MiniProgramRuntime): PlatformStorage {
   const storage: PlatformStorage = {
     get: (key) => fromRuntime(runtime.getStorageSync(key)),
     set: (key, value) => runtime.setStorageSync(key, value),

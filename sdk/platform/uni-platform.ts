@@ -12,19 +12,7 @@ function assertNotReserved(key: string): void {
   }
 }
 
-/** Kept per inner adapter so one `uni` always yields the same storage object. */
-const guarded = new WeakMap<PlatformStorage, PlatformStorage>()
-
 function guardReservedKeys(storage: PlatformStorage): PlatformStorage {
-  let guard = guarded.get(storage)
-  if (!guard) {
-    guard = buildGuard(storage)
-    guarded.set(storage, guard)
-  }
-  return guard
-}
-
-function buildGuard(storage: PlatformStorage): PlatformStorage {
   const batchSet = storage.batchSet
   return {
     ...storage,

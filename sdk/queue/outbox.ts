@@ -1,4 +1,5 @@
 import { entryKey, parseEntryKey, queuePrefix, dedupeKey as dedupePointerKey, type EntryLocation } from './entry-key'
+import { decodeEntry, encodeEntry, type StoredEntry } from './entry-codec'
 import type { OutboxEntry } from './outbox-entry'
 
 /** What the outbox needs from the durable store. */
@@ -81,7 +82,8 @@ export class Outbox {
 
   read(id: string): OutboxEntry | undefined {
     const location = this.byId.get(id)
-    return location && this.store.get<OutboxEntry>(location.key)
+    const stored = location && this.store.get<StoredEntry>(location.key)
+    return stored && decodeEntry(stored, location)
   }
 
   /** Stores a new entry at the back (or, for `unshift`, the front) of the queue. */
@@ -89,7 +91,7 @@ export class Outbox {
     const seq = position === 'back' ? this.maxSeq + 1 : this.minSeq - 1
     const location: EntryLocation = { state: 'p', seq, acceptedAt: entry.acceptedAt, id: entry.id, lane: entry.lane }
     const key = entryKey(this.queue, location)
-    this.store.put(key, entry)
+    this.store.put(key, encodeEntry(entry))
     const indexed = { ...location, key }
     this.index(indexed)
     if (entry.dedupeKey !== undefined) this.store.put(dedupePointerKey(this.queue, entry.dedupeKey), { id: entry.id })
@@ -100,7 +102,7 @@ export class Outbox {
   update(entry: OutboxEntry): void {
     const location = this.byId.get(entry.id)
     if (!location) return
-    this.store.put(location.key, entry)
+    this.store.put(location.key, encodeEntry(entry))
   }
 
   /** Removes an entry for good (sent, discarded, expired or superseded), and its dedupe pointer if it is the newest. */
@@ -122,7 +124,7 @@ export class Outbox {
     const location = this.byId.get(entry.id)
     if (!location || location.state === 'd') return
     const dead: IndexedEntry = { ...location, state: 'd', key: entryKey(this.queue, { ...location, state: 'd' }) }
-    this.store.put(dead.key, entry)
+    this.store.put(dead.key, encodeEntry(entry))
     this.store.remove(location.key)
     this.unindex(location)
     this.index(dead)
@@ -137,14 +139,14 @@ export class Outbox {
   revive(id: string, idempotencyKey: string): OutboxEntry | undefined {
     const location = this.byId.get(id)
     if (!location || location.state !== 'd') return undefined
-    const entry = this.store.get<OutboxEntry>(location.key)
+    const entry = this.read(id)
     if (!entry) return undefined
     const revived: OutboxEntry = { ...entry, attempts: 0, idempotencyKey }
     delete revived.deadLetter
     delete revived.nextAttemptAt
     const pending: EntryLocation = { ...location, state: 'p', seq: this.maxSeq + 1 }
     const key = entryKey(this.queue, pending)
-    this.store.put(key, revived)
+    this.store.put(key, encodeEntry(revived))
     this.store.remove(location.key)
     this.unindex(location)
     this.index({ ...pending, key })
@@ -166,10 +168,14 @@ export class Outbox {
   }
 
   private load(): void {
+    const found: IndexedEntry[] = []
     for (const key of this.store.keys(queuePrefix(this.queue))) {
       const location = parseEntryKey(this.queue, key)
-      if (location) this.loadOne({ ...location, key })
+      if (location) found.push({ ...location, key })
     }
+    // In seq order, so every lane is built by appending.
+    found.sort((a, b) => a.seq - b.seq)
+    for (const entry of found) this.loadOne(entry)
   }
 
   /** Resolves the copies a crash between two writes can leave: higher seq wins, then dead. */

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors'
 import type { HttpMethod, HttpRequest, RequestData } from '../platform/platform'
+import { toJsonText } from '../store'
 import { decodeBase64, encodeBase64 } from '../util/base64'
 
 const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT']
@@ -7,18 +8,19 @@ const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 
 /** Headers never written to storage unless the app opts in: they are re-applied at send time. */
 export const SECRET_HEADERS: readonly string[] = ['authorization', 'cookie']
 
-/** A request body as JSON can hold it. */
-export type StoredBody =
-  | { type: 'json'; value: Record<string, unknown> | unknown[] }
-  | { type: 'text'; value: string }
-  | { type: 'binary'; base64: string }
-
-/** The serialisable part of a `wx.request`, as kept in the outbox. */
+/**
+ * The serialisable part of a `wx.request`, as kept in the outbox: compact,
+ * because every byte here is written once per entry.
+ */
 export interface StoredRequest {
   url: string
   method: HttpMethod
-  body?: StoredBody
-  header: Record<string, string>
+  /** An object, array or string body, as given. */
+  data?: string | Record<string, unknown> | unknown[]
+  /** An `ArrayBuffer` body, in base64. */
+  base64?: string
+  /** Omitted when empty. */
+  header?: Record<string, string>
   timeout?: number
   dataType?: 'json' | 'text'
   responseType?: 'text' | 'arraybuffer'
@@ -30,18 +32,23 @@ export function assertHttpUrl(url: unknown, what = 'url'): asserts url is string
   }
 }
 
-function toBody(data: RequestData | undefined): StoredBody | undefined {
-  if (data === undefined) return undefined
-  if (typeof data === 'string') return { type: 'text', value: data }
-  if (data instanceof ArrayBuffer) return { type: 'binary', base64: encodeBase64(data) }
-  if (typeof data === 'object' && data !== null) return { type: 'json', value: data }
+function setBody(stored: StoredRequest, data: RequestData | undefined): void {
+  if (data === undefined) return
+  if (data instanceof ArrayBuffer) {
+    stored.base64 = encodeBase64(data)
+    return
+  }
+  if (typeof data === 'object' && data !== null) {
+    // Checked here, not only when stored: a live send must not mangle what offline would refuse.
+    toJsonText(data, 'data')
+    stored.data = data
+    return
+  }
+  if (typeof data === 'string') {
+    stored.data = data
+    return
+  }
   throw new InvalidArgumentError(`data must be an object, an array, a string or an ArrayBuffer, got ${typeof data}`)
-}
-
-function fromBody(body: StoredBody | undefined): RequestData | undefined {
-  if (!body) return undefined
-  if (body.type === 'binary') return decodeBase64(body.base64)
-  return body.value
 }
 
 function normaliseMethod(method: unknown): HttpMethod {
@@ -76,8 +83,8 @@ export function withoutSecrets(header: Record<string, string>, keepSecrets: bool
 
 /**
  * Checks a request and turns it into its stored form. Throws
- * `InvalidArgumentError` before anything is written; whether the data is
- * JSON-faithful is checked by the store when it is written.
+ * `InvalidArgumentError` (or `UnserializableError` for data JSON would not
+ * bring back unchanged) before anything is written or sent.
  */
 export function toStoredRequest(request: HttpRequest, keepSecrets: boolean): StoredRequest {
   if (typeof request !== 'object' || request === null) throw new InvalidArgumentError('request must be an object')
@@ -85,13 +92,10 @@ export function toStoredRequest(request: HttpRequest, keepSecrets: boolean): Sto
   if (request.timeout !== undefined && !(Number.isFinite(request.timeout) && request.timeout > 0)) {
     throw new InvalidArgumentError('timeout must be a positive number of milliseconds')
   }
-  const stored: StoredRequest = {
-    url: request.url,
-    method: normaliseMethod(request.method),
-    header: withoutSecrets(checkHeader(request.header), keepSecrets),
-  }
-  const body = toBody(request.data)
-  if (body) stored.body = body
+  const stored: StoredRequest = { url: request.url, method: normaliseMethod(request.method) }
+  const header = withoutSecrets(checkHeader(request.header), keepSecrets)
+  if (Object.keys(header).length > 0) stored.header = header
+  setBody(stored, request.data)
   if (request.timeout !== undefined) stored.timeout = request.timeout
   if (request.dataType !== undefined) stored.dataType = request.dataType
   if (request.responseType !== undefined) stored.responseType = request.responseType
@@ -105,7 +109,7 @@ export function toHttpRequest(stored: StoredRequest, sendTimeHeaders: Record<str
     method: stored.method,
     header: { ...stored.header, ...sendTimeHeaders },
   }
-  const data = fromBody(stored.body)
+  const data = stored.base64 !== undefined ? decodeBase64(stored.base64) : stored.data
   if (data !== undefined) request.data = data
   if (stored.timeout !== undefined) request.timeout = stored.timeout
   if (stored.dataType !== undefined) request.dataType = stored.dataType

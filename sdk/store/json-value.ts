@@ -13,15 +13,16 @@ import { UnserializableError } from '../errors'
  * strings, finite numbers, booleans, `null`. A property whose value is
  * `undefined` is dropped, as JSON does; `-0` is stored as `0`.
  *
+ * @param rootPath - how the error names the value, e.g. `data` for `data.items[3].at`.
  * @throws {@link UnserializableError} with `path` such as `value.items[3].at`.
  */
-export function toJsonText(value: unknown): string {
-  if (value === undefined) throw new UnserializableError('value', 'undefined cannot be stored; use remove() to delete a key')
+export function toJsonText(value: unknown, rootPath = 'value'): string {
+  if (value === undefined) throw new UnserializableError(rootPath, 'undefined cannot be stored; use remove() to delete a key')
   try {
-    checkValue(value, 'value', new Set())
+    checkValue(value, rootPath, new Set())
   } catch (error) {
     // Very deep nesting overflows the stack; JSON.stringify would overflow too.
-    if (error instanceof RangeError) throw new UnserializableError('value', 'it is nested too deeply')
+    if (error instanceof RangeError) throw new UnserializableError(rootPath, 'it is nested too deeply')
     throw error
   }
   return JSON.stringify(value)

@@ -77,15 +77,10 @@ export class ReplayEngine {
       this.again = true
       return this.running
     }
-    this.running = this.runUntilSettled().finally(() => {
-      this.running = undefined
-      this.lastSyncAt = this.options.clock.now()
-      this.scheduleRetryTimer()
-      this.options.onChange()
-      if (this.options.outbox.pendingCount === 0) this.options.events.emit('drained', {})
-    })
+    const run = this.runUntilSettled()
+    this.running = run
     this.options.onChange()
-    return this.running
+    return run
   }
 
   /** Classifies an answer the way replay would (used for live sends). */
@@ -115,11 +110,21 @@ export class ReplayEngine {
   }
 
   private async runUntilSettled(): Promise<void> {
-    do {
-      this.again = false
-      this.expireOld()
-      await this.runPass()
-    } while (this.again && !this.stopped && this.options.canSend())
+    try {
+      do {
+        this.again = false
+        this.expireOld()
+        await this.runPass()
+      } while (this.again && !this.stopped && this.options.canSend())
+    } finally {
+      // Cleared in the same tick as the last `again` check: a trigger after
+      // this point starts a new replay instead of joining one that is over.
+      this.running = undefined
+      this.lastSyncAt = this.options.clock.now()
+      this.scheduleRetryTimer()
+      this.options.onChange()
+      if (this.options.outbox.pendingCount === 0) this.options.events.emit('drained', {})
+    }
   }
 
   /** One pass: workers take ready lanes until none is left. */

@@ -117,12 +117,6 @@ const BAD_OUTBOX_OPTIONS: BadRequest[] = [
   ['metadata with a function', (base) => ({ url: `${base}/v`, method: 'POST', data: {}, metadata: { f: () => 1 } }), 'UNSERIALIZABLE'],
 ]
 
-/**
- * Cases where the online path sends first and only the store notices the
- * data is not JSON-faithful: see the `test.failing` below.
- */
-const LOSSY_WHEN_SENT_LIVE = new Set(['a function inside data', 'a Date inside data', 'a Date as data', 'NaN inside data', 'Infinity inside an array', 'a Map inside data', 'metadata with a function'])
-
 /** An offline client holding one good entry, to prove bad calls leave it alone. */
 async function clientWithOneEntry(options: OfflineOptions = {}): Promise<{ offline: OfflineClient; goodId: string }> {
   h.emu.setOnline(false)
@@ -152,31 +146,15 @@ describe('offline.request() while offline (the request would be stored)', () => 
   })
 })
 
+// JSON-faithfulness is checked before a live send too, not only when an entry is stored.
 describe('offline.request() while online (the request would be sent at once)', () => {
-  const sentChecked = [...BAD_REQUESTS, ...BAD_OUTBOX_OPTIONS].filter(([what]) => !LOSSY_WHEN_SENT_LIVE.has(what))
-
-  test.each(sentChecked)('%s is refused before anything reaches the server', async (_what, build, code) => {
+  test.each([...BAD_REQUESTS, ...BAD_OUTBOX_OPTIONS])('%s is refused before anything reaches the server', async (_what, build, code) => {
     const offline = h.client()
     await offline.ready
     await expectRefused(() => offline.request(build(h.server.url) as OfflineRequestOptions), code)
     expect(h.server.requests).toHaveLength(0)
     expect(offline.status.get().pending).toBe(0)
   })
-
-  // BUG (sdk/queue/stored-request.ts toStoredRequest): JSON-faithfulness is
-  // only checked when the entry is written, so online the request is sent
-  // with silently mangled data (a function dropped, a Date turned into a
-  // string, NaN into null) and resolves 'sent', while the very same call
-  // offline rejects UNSERIALIZABLE. Marked `failing` so the suite stays green
-  // and flips to red (drop `.failing`) once toStoredRequest checks the data.
-  test.failing.each([...BAD_REQUESTS, ...BAD_OUTBOX_OPTIONS].filter(([what]) => LOSSY_WHEN_SENT_LIVE.has(what)))(
-    'KNOWN BUG: %s is refused before anything reaches the server',
-    async (_what, build, code) => {
-      const offline = h.client()
-      await offline.ready
-      await expectRefused(() => offline.request(build(h.server.url) as OfflineRequestOptions), code)
-    },
-  )
 })
 
 describe('queue.pushRequest() / unshiftRequest()', () => {

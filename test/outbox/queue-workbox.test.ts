@@ -211,7 +211,16 @@ describe('retention (maxRetentionTime is in minutes)', () => {
 })
 
 describe('replayRequests', () => {
+  test('pushRequest while online starts a replay soon, as registerSync would', async () => {
+    const queue = openQueue('soon')
+    await queue.ready
+    await queue.pushRequest(post('/now', { n: 1 }))
+    await waitUntil(() => h.server.applied.length === 1, 'the pushed entry is sent without replayRequests()')
+    await waitUntil(() => queue.status.get().pending === 0, 'and removed')
+  })
+
   test('sends every entry in order, resolves, and empties the queue', async () => {
+    h.emu.setOnline(false)
     const queue = openQueue('replay')
     await queue.ready
     await queue.pushRequest(post('/1', { n: 1 }))
@@ -219,6 +228,7 @@ describe('replayRequests', () => {
     await queue.unshiftRequest(post('/0', { n: 0 }))
     await queue.pushRequest({ request: { url: url('/3'), method: 'PUT', data: { n: 3 }, header: { 'X-Trace': 'replay' } } })
 
+    h.emu.setOnline(true)
     await expect(queue.replayRequests()).resolves.toBeUndefined()
     expect(h.server.applied.map((request) => [request.method, request.path, request.body])).toEqual([
       ['POST', '/0', { n: 0 }],
@@ -237,9 +247,9 @@ describe('replayRequests', () => {
   test('the server failing (503): rejects with ReplayFailedError and the entries are still stored', async () => {
     const queue = openQueue('failing', { retry: { baseDelayMs: 60 * MINUTE } })
     await queue.ready
+    h.server.respondWith(() => ({ status: 503 }))
     await queue.pushRequest(post('/a'))
     await queue.pushRequest(post('/b'))
-    h.server.respondWith(() => ({ status: 503 }))
 
     const error = await queue.replayRequests().then(
       () => undefined,
@@ -277,11 +287,13 @@ describe('replayRequests', () => {
   })
 
   test('a 4xx answer is not success: the entry becomes a dead letter, visible in pending()', async () => {
+    h.emu.setOnline(false)
     const queue = openQueue('refused')
     await queue.ready
     await queue.pushRequest({ ...post('/bad'), metadata: { title: 'bad visit' } })
     await queue.pushRequest(post('/good'))
     h.server.respondWith((request) => (request.path === '/bad' ? { status: 422, body: { error: 'missing customer' } } : undefined))
+    h.emu.setOnline(true)
     const deadLettered = jest.fn()
     queue.on('deadLettered', deadLettered)
 
@@ -475,16 +487,8 @@ test('entries survive a cold start, in order, with their metadata', async () => 
   expect(h.server.applied.map((request) => request.path)).toEqual(['/1', '/2', '/3'])
 })
 
-// BUG (sdk/sync/replay-engine.ts, replay()/runUntilSettled): a trigger that
-// arrives after the last `again` check but before `.finally()` clears
-// `running` joins the finishing replay and is lost. Here: cold start offline,
-// the start replay (nothing to do) is winding down when the network comes
-// back, so the `online` trigger is swallowed and the stored entry waits for
-// the next trigger (show, another reconnect...). The emulator delivers
-// network events synchronously, which puts them in that window; on a phone
-// any synchronous trigger right after `await ready` (flush(), retry()) can.
-// Marked `failing` so the suite stays green; drop `.failing` once fixed.
-test.failing('KNOWN BUG: cold start offline, the network returning right after ready still replays', async () => {
+// A trigger right after `ready` must not be lost in the last tick of the start replay.
+test('cold start offline: the network returning right after ready still replays', async () => {
   h.emu.setOnline(false)
   const before = openQueue('wakeup')
   await before.ready
