@@ -24,6 +24,8 @@ export type OfflineErrorCode =
   | 'FUTURE_FORMAT'
   | 'IN_USE'
   | 'REPLAY_FAILED'
+  | 'CACHE_MISS'
+  | 'HTTP_STATUS'
 
 /** Base class of every error the SDK throws on purpose. */
 export class OfflineError extends Error {
@@ -145,5 +147,28 @@ export class ReplayFailedError extends OfflineError {
   constructor(queue: string, remaining: number) {
     super('REPLAY_FAILED', `queue "${queue}" still has ${remaining} entries to send`)
     this.remaining = remaining
+  }
+}
+
+/** A read had to come from the cache (offline, `cacheOnly`, a failed download) and no kept copy exists. */
+export class CacheMissError extends OfflineError {
+  /** The URL that was asked for. */
+  readonly url: string
+
+  constructor(url: string, reason: string) {
+    super('CACHE_MISS', `no kept copy of ${url}: ${reason}`)
+    this.url = url
+  }
+}
+
+/** A download the SDK needed whole (an image, a manifest or one of its resources) got a non-2xx answer. */
+export class HttpStatusError extends OfflineError {
+  readonly url: string
+  readonly statusCode: number
+
+  constructor(url: string, statusCode: number) {
+    super('HTTP_STATUS', `${url} answered HTTP ${statusCode}`)
+    this.url = url
+    this.statusCode = statusCode
   }
 }

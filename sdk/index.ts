@@ -4,7 +4,10 @@
  * @packageDocumentation
  */
 export { createOffline, OfflineClient } from './client/offline-client'
-export type { RequestResult } from './client/offline-client'
+export type { EntryPlacement, RequestResult } from './client/offline-client'
+export type { TaskStepOptions, UploadInput } from './client/task-builder'
+export type { StepReference, StepResult } from './queue/step-reference'
+export type { StoredUpload, TaskRequestInput, TaskStep, TaskUploadInput } from './queue/task-step'
 export type { OfflineOptions, OfflineRequestOptions, HeadersProvider } from './client/offline-options'
 export { Queue } from './client/queue'
 export type { QueueEntry, QueueOptions } from './client/queue'

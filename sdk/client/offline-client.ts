@@ -3,7 +3,10 @@ import type { HttpResponse, Platform, Unsubscribe } from '../platform/platform'
 import { detectPlatform } from '../platform/detect-platform'
 import { toHttpRequest, toStoredRequest } from '../queue/stored-request'
 import type { SyncEvents } from '../sync/sync-events'
+import type { AttemptError, EntryMetadata, OutboxEntry } from '../queue/outbox-entry'
 import type { OfflineOptions, OfflineRequestOptions } from './offline-options'
+import type { StoredUpload, TaskStep } from '../queue/task-step'
+import { TaskBuilder, type CheckedTask, type TaskStepOptions, type UploadInput } from './task-builder'
 import { QueueService, type PendingItem } from './queue-service'
 import type { StatusSource } from './sync-status'
 
@@ -15,6 +18,8 @@ export type RequestResult =
   | { status: 'queued'; id: string }
   /** The server refused it at once (4xx other than 401/408/409/429); nothing was stored. */
   | { status: 'rejected'; id: string; response: HttpResponse }
+  /** An upload or task failed for good while the call waited; it is kept as a dead letter (see `pending()`). */
+  | { status: 'deadLettered'; id: string; error: AttemptError }
 
 const DEFAULT_QUEUE = 'default'
 
@@ -28,6 +33,7 @@ export class OfflineClient {
   readonly status: StatusSource
   readonly platform: Platform
   private readonly service: QueueService
+  private readonly tasks: TaskBuilder
 
   constructor(private readonly options: OfflineOptions = {}) {
     const namespace = options.namespace ?? 'default'
@@ -36,6 +42,7 @@ export class OfflineClient {
     this.service = new QueueService(this.platform, namespace, DEFAULT_QUEUE, options)
     this.status = this.service.status
     this.ready = this.service.ready
+    this.tasks = new TaskBuilder(this.platform, this.service.files, options.persistSecretHeaders ?? false)
   }
 
   /**
@@ -69,6 +76,49 @@ export class OfflineClient {
       if (!(error instanceof TransportError)) throw error
       return this.enqueue({ ...entry, attempts: 1, lastError: { message: error.errMsg, at: this.platform.clock.now() } })
     }
+  }
+
+  /**
+   * Uploads a file, or keeps it to upload later. The file is first copied
+   * into the SDK's folder (a temp path from `chooseMedia` may not survive a
+   * restart), then sent through `wx.uploadFile`; the copy is deleted once the
+   * server has it. JSON answers are parsed.
+   *
+   * @example
+   * ```ts
+   * const { tempFiles } = await wx.chooseMedia({ count: 1, mediaType: ['image'] })
+   * await offline.uploadFile({ url, filePath: tempFiles[0].tempFilePath, name: 'photo', compress: { quality: 80 } })
+   * ```
+   */
+  async uploadFile(options: UploadInput & EntryPlacement): Promise<RequestResult> {
+    const checked = await this.tasks.check([{ upload: options }])
+    return this.keepAndSend(options, checked, ([step]) => ({ upload: (step as { upload: StoredUpload }).upload }))
+  }
+
+  /**
+   * Runs several requests and uploads in order as one pending item; a later
+   * step uses an earlier step's answer through `{ $ref: 'steps.0.data.url' }`.
+   * Progress is stored after each step, so after a crash no finished step is
+   * sent again, and a permanent failure dead-letters the whole task, naming
+   * the step; `retry(id)` resumes from it.
+   *
+   * @example
+   * ```ts
+   * await offline.task({
+   *   lane: `delivery:${trackingNo}`,
+   *   steps: [
+   *     { upload: { url: `${api}/photos`, filePath: signature, name: 'file' } },
+   *     { upload: { url: `${api}/photos`, filePath: parcel, name: 'file' } },
+   *     { request: { url: `${api}/deliveries`, method: 'POST',
+   *                  data: { trackingNo, signature: { $ref: 'steps.0.data.url' }, photo: { $ref: 'steps.1.data.url' } } } },
+   *   ],
+   * })
+   * ```
+   */
+  async task(options: { steps: TaskStepOptions[] } & EntryPlacement): Promise<RequestResult> {
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('task options must be an object')
+    const checked = await this.tasks.check(options.steps)
+    return this.keepAndSend(options, checked, (steps) => ({ steps }))
   }
 
   /** Entries waiting or dead-lettered, oldest first, for a "待同步" page. */
@@ -110,6 +160,52 @@ export class OfflineClient {
     this.service.store(entry)
     return { status: 'queued', id: entry.id }
   }
+
+  /**
+   * Write-ahead for uploads and tasks: the files are kept and the entry is
+   * stored before anything is sent, then (when online) the call waits for the
+   * replay's verdict on it. Nothing is lost if the app dies mid-upload.
+   */
+  private async keepAndSend(
+    placement: EntryPlacement,
+    checked: CheckedTask,
+    shape: (steps: TaskStep[]) => Pick<OutboxEntry, 'upload' | 'steps'>,
+  ): Promise<RequestResult> {
+    const entry = await this.service.createEntry({ lane: placement.lane, dedupeKey: placement.dedupeKey, metadata: placement.metadata })
+    const steps = await this.tasks.keep(entry.id, checked)
+    try {
+      this.service.store({ ...entry, ...shape(steps) })
+    } catch (error) {
+      await this.service.files?.release(entry.id)
+      throw error
+    }
+    return this.waitForOutcome(entry.id)
+  }
+
+  /** Replays now and reports what became of entry `id`: sent, dead-lettered, or still queued. */
+  private waitForOutcome(id: string): Promise<RequestResult> {
+    const queued: RequestResult = { status: 'queued', id }
+    if (!this.service.canSend()) return Promise.resolve(queued)
+    return new Promise((resolve) => {
+      const stops = [
+        this.on('sent', ({ entry, response }) => entry.id === id && finish({ status: 'sent', id, response })),
+        this.on('deadLettered', ({ entry }) => entry.id === id && finish({ status: 'deadLettered', id, error: entry.deadLetter as AttemptError })),
+        this.on('retryScheduled', ({ entry }) => entry.id === id && finish(queued)),
+      ]
+      const finish = (result: RequestResult): void => {
+        stops.forEach((stop) => stop())
+        resolve(result)
+      }
+      void this.service.trigger().then(() => finish(queued))
+    })
+  }
+}
+
+/** Where an entry goes in the outbox and what the UI shows for it. */
+export interface EntryPlacement {
+  lane?: string
+  dedupeKey?: string
+  metadata?: EntryMetadata
 }
 
 /**

@@ -33,6 +33,8 @@ export interface OfflineOptions {
   maxRetentionTime?: number
   /** Byte budget of the SDK's storage. Default 6 MiB of WeChat's 10 MB. */
   maxStorageBytes?: number
+  /** Byte budget of the files kept for uploads. Default 50 MiB of WeChat's 200 MB. */
+  maxFileBytes?: number
   /** The runtime; found from the global `wx` or `uni` when omitted. Tests pass the emulator's. */
   platform?: Platform
 }

@@ -1,10 +1,12 @@
 import { InvalidArgumentError, QuotaExceededError, UnsupportedError } from '../errors'
 import type { Platform, Unsubscribe } from '../platform/platform'
+import { FileKeeper } from '../files/file-keeper'
 import { Outbox } from '../queue/outbox'
 import { toJsonText } from '../store'
 import type { EntryMetadata, OutboxEntry } from '../queue/outbox-entry'
 import { uuidV4 } from '../queue/idempotency-key'
 import type { StoredRequest } from '../queue/stored-request'
+import { stepsOf, type StoredUpload, type TaskStep } from '../queue/task-step'
 import { classifyWith } from '../sync/answer-classifier'
 import { NetworkMonitor } from '../sync/network-monitor'
 import { ReplayEngine } from '../sync/replay-engine'
@@ -33,11 +35,15 @@ export interface PendingItem {
   nextAttemptAt?: number
   /** True while it is being sent. */
   sending: boolean
+  /** Steps done of all steps: `{ done: 2, total: 3 }` shows as 2/3. A plain request is 0/1. */
+  progress: { done: number; total: number }
 }
 
-/** Where a new entry comes from. */
+/** Where a new entry comes from: exactly one of `request`, `upload`, `steps`. */
 export interface NewEntry {
-  request: StoredRequest
+  request?: StoredRequest
+  upload?: StoredUpload
+  steps?: TaskStep[]
   lane?: string
   dedupeKey?: string
   metadata?: EntryMetadata
@@ -74,6 +80,8 @@ export class QueueService {
   readonly network: NetworkMonitor
   readonly status: StatusPublisher
   readonly ready: Promise<void>
+  /** The files kept for uploads; unsupported where the runtime has no file system. */
+  readonly files: FileKeeper | undefined
   /** Runs on every trigger; by default a replay. `Queue`'s `onSync` replaces it. */
   onTrigger: () => Promise<void>
   private visible = true
@@ -87,7 +95,11 @@ export class QueueService {
     private readonly options: OfflineOptions,
   ) {
     checkOptions(options)
-    this.outbox = new Outbox(openQueueStore(platform, namespace, queueName, options.maxStorageBytes), queueName)
+    this.files = platform.capabilities.fileSystem
+      ? new FileKeeper(platform.fs, `${platform.fs.userDataPath}/mpo/${namespace}/${queueName}`, options.maxFileBytes)
+      : undefined
+    const releaseFiles = (id: string) => void this.files?.release(id)
+    this.outbox = new Outbox(openQueueStore(platform, namespace, queueName, options.maxStorageBytes), queueName, releaseFiles)
     this.network = new NetworkMonitor(platform.network)
     this.engine = new ReplayEngine({
       outbox: this.outbox,
@@ -97,7 +109,8 @@ export class QueueService {
       events: this.events,
       retry: createRetryPolicy(options.retry),
       classify: classifyWith(options.classify),
-      sendTimeHeaders: (entry) => this.sendTimeHeaders(entry.idempotencyKey),
+      sendTimeHeaders: (idempotencyKey) => this.sendTimeHeaders(idempotencyKey),
+      fileExists: (path) => this.files?.exists(path) ?? Promise.resolve(false),
       onAuthExpired: options.onAuthExpired,
       concurrency: options.concurrency ?? 4,
       blockOnDeadLetter: options.blockOnDeadLetter ?? false,
@@ -158,9 +171,11 @@ export class QueueService {
       idempotencyKey: id,
       lane: source.lane ?? '',
       acceptedAt: source.acceptedAt ?? this.platform.clock.now(),
-      request: source.request,
       attempts: 0,
     }
+    if (source.request !== undefined) entry.request = source.request
+    if (source.upload !== undefined) entry.upload = source.upload
+    if (source.steps !== undefined) entry.steps = source.steps
     if (source.metadata !== undefined) entry.metadata = source.metadata
     if (source.dedupeKey !== undefined) entry.dedupeKey = source.dedupeKey
     return entry
@@ -194,15 +209,20 @@ export class QueueService {
     return this.outbox.all().flatMap((located) => {
       const entry = this.outbox.read(located.id)
       if (!entry) return []
+      const steps = stepsOf(entry)
+      const done = entry.done ?? 0
+      const current = steps[Math.min(done, steps.length - 1)]
+      const target = 'upload' in current ? current.upload.url : current.request.url
       const item: PendingItem = {
         id: entry.id,
         state: located.state === 'd' ? 'deadLetter' : 'pending',
         lane: entry.lane,
-        url: entry.request.url,
-        method: entry.request.method,
+        url: typeof target === 'string' ? target : target.$ref,
+        method: 'upload' in current ? 'UPLOAD' : current.request.method,
         attempts: entry.attempts,
         acceptedAt: entry.acceptedAt,
         sending: this.engine.isSending(entry.id),
+        progress: { done, total: steps.length },
       }
       if (entry.metadata !== undefined) item.metadata = entry.metadata
       const lastError = entry.deadLetter ?? entry.lastError
@@ -263,7 +283,7 @@ export class QueueService {
         if (status.isConnected) void this.trigger()
       }),
     )
-    await this.network.start()
+    await Promise.all([this.network.start(), this.files?.open((id) => this.outbox.locate(id) !== undefined)])
     this.status.refresh()
     void this.trigger()
   }

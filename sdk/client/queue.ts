@@ -2,7 +2,7 @@ import { InvalidArgumentError, ReplayFailedError } from '../errors'
 import type { HttpRequest, Platform, Unsubscribe } from '../platform/platform'
 import { detectPlatform } from '../platform/detect-platform'
 import type { EntryMetadata, OutboxEntry } from '../queue/outbox-entry'
-import { toHttpRequest, toStoredRequest } from '../queue/stored-request'
+import { toHttpRequest, toStoredRequest, type StoredRequest } from '../queue/stored-request'
 import type { SyncEvents } from '../sync/sync-events'
 import type { OfflineOptions } from './offline-options'
 import { QueueService, type PendingItem } from './queue-service'
@@ -182,7 +182,8 @@ export class Queue {
   }
 
   private toQueueEntry(entry: OutboxEntry): QueueEntry {
-    const queueEntry: QueueEntry = { request: toHttpRequest(entry.request, {}), timestamp: entry.acceptedAt }
+    // A Queue only ever holds plain requests (pushRequest / unshiftRequest).
+    const queueEntry: QueueEntry = { request: toHttpRequest(entry.request as StoredRequest, {}), timestamp: entry.acceptedAt }
     if (entry.metadata !== undefined) queueEntry.metadata = entry.metadata
     return queueEntry
   }

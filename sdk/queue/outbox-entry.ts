@@ -1,4 +1,6 @@
+import type { StepResult } from './step-reference'
 import type { StoredRequest } from './stored-request'
+import type { StoredUpload, TaskStep } from './task-step'
 
 /** JSON data the app attaches to an entry for its own UI ("visit to 王记超市"). */
 export type EntryMetadata = Record<string, unknown>
@@ -6,6 +8,8 @@ export type EntryMetadata = Record<string, unknown>
 /** Why an entry's last attempt failed. */
 export interface AttemptError {
   message: string
+  /** Which step failed, for tasks (0-based). */
+  step?: number
   /** The HTTP status, when there was an answer. */
   statusCode?: number
   /** The answer's body, when there was one (for dead letters). */
@@ -26,7 +30,16 @@ export interface OutboxEntry {
   lane: string
   /** When the entry was accepted (ms); retention counts from here. */
   acceptedAt: number
-  request: StoredRequest
+  /** A plain request (one step). Exactly one of `request`, `upload`, `steps` is set. */
+  request?: StoredRequest
+  /** An upload of a kept file (one step). */
+  upload?: StoredUpload
+  /** A multi-step task, run in order. */
+  steps?: TaskStep[]
+  /** Steps already done: after a crash, none of them is sent again. */
+  done?: number
+  /** Answers of the steps done, for later steps' references. */
+  results?: StepResult[]
   metadata?: EntryMetadata
   dedupeKey?: string
   attempts: number

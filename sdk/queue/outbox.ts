@@ -45,7 +45,15 @@ export class Outbox {
   private maxSeq = -1
   private dead = 0
 
-  constructor(private readonly store: OutboxStore, readonly queue: string) {
+  /**
+   * @param onRemoved - told after an entry left storage for good (sent,
+   *   discarded, expired, superseded, cleared), to release its kept files.
+   */
+  constructor(
+    private readonly store: OutboxStore,
+    readonly queue: string,
+    private readonly onRemoved: (id: string) => void = () => undefined,
+  ) {
     this.load()
   }
 
@@ -113,6 +121,7 @@ export class Outbox {
     this.store.remove(location.key)
     this.unindex(location)
     if (ownsPointer) this.store.remove(dedupePointerKey(this.queue, entry.dedupeKey as string))
+    this.onRemoved(entry.id)
   }
 
   /**
@@ -162,9 +171,11 @@ export class Outbox {
   /** Removes every entry and pointer of this queue. */
   clear(): void {
     for (const key of this.store.keys(queuePrefix(this.queue))) this.store.remove(key)
+    const ids = [...this.byId.keys()]
     this.byId.clear()
     this.lanes.clear()
     this.dead = 0
+    ids.forEach((id) => this.onRemoved(id))
   }
 
   private load(): void {

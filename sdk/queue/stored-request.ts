@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../errors'
 import type { HttpMethod, HttpRequest, RequestData } from '../platform/platform'
 import { toJsonText } from '../store'
 import { decodeBase64, encodeBase64 } from '../util/base64'
+import type { StepReference } from './step-reference'
 
 const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT']
 
@@ -13,7 +14,8 @@ export const SECRET_HEADERS: readonly string[] = ['authorization', 'cookie']
  * because every byte here is written once per entry.
  */
 export interface StoredRequest {
-  url: string
+  /** A reference only inside a task, resolved before the step is sent. */
+  url: string | StepReference
   method: HttpMethod
   /** An object, array or string body, as given. */
   data?: string | Record<string, unknown> | unknown[]
@@ -60,7 +62,7 @@ function normaliseMethod(method: unknown): HttpMethod {
   return upper as HttpMethod
 }
 
-function checkHeader(header: unknown): Record<string, string> {
+export function checkHeader(header: unknown): Record<string, string> {
   if (header === undefined) return {}
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
     throw new InvalidArgumentError('header must be an object of strings')
@@ -104,6 +106,8 @@ export function toStoredRequest(request: HttpRequest, keepSecrets: boolean): Sto
 
 /** The request to send, with send-time headers (credentials, idempotency key) laid over the stored ones. */
 export function toHttpRequest(stored: StoredRequest, sendTimeHeaders: Record<string, string>): HttpRequest {
+  // References are resolved before sending; what is left must be a real URL.
+  assertHttpUrl(stored.url)
   const request: HttpRequest = {
     url: stored.url,
     method: stored.method,

@@ -14,6 +14,8 @@ export interface AttemptOutcome {
   response?: HttpResponse
   /** The transport error message when there was no answer. */
   errMsg?: string
+  /** A failure on the phone that no retry can fix (a vanished file, a reference to nothing). */
+  problem?: string
 }
 
 /** Replaces the default classification; return `undefined` to fall back to it. */
@@ -24,6 +26,7 @@ export type Classifier = (outcome: AttemptOutcome) => Verdict | undefined
  *
  * | answer | verdict |
  * | --- | --- |
+ * | a problem on the phone (kept file vanished, reference to nothing) | deadLetter |
  * | no answer (offline, timeout, interrupted) | retry |
  * | 2xx, 3xx | done |
  * | 408, 429, 5xx | retry (with backoff, honouring `Retry-After`) |
@@ -32,6 +35,7 @@ export type Classifier = (outcome: AttemptOutcome) => Verdict | undefined
  * | other 4xx | deadLetter |
  */
 export function defaultClassify(outcome: AttemptOutcome): Verdict {
+  if (outcome.problem !== undefined) return 'deadLetter'
   const status = outcome.response?.statusCode
   if (status === undefined) return 'retry'
   if (status >= 200 && status < 400) return 'done'
@@ -40,7 +44,8 @@ export function defaultClassify(outcome: AttemptOutcome): Verdict {
   return 'deadLetter'
 }
 
+/** The default table with `custom` laid over it; a problem on the phone is always a dead letter. */
 export function classifyWith(custom: Classifier | undefined): (outcome: AttemptOutcome) => Verdict {
   if (!custom) return defaultClassify
-  return (outcome) => custom(outcome) ?? defaultClassify(outcome)
+  return (outcome) => (outcome.problem === undefined ? custom(outcome) : undefined) ?? defaultClassify(outcome)
 }

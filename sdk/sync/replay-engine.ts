@@ -1,11 +1,11 @@
-import { TransportError } from '../errors'
 import type { Clock, HttpResponse, PlatformHttp } from '../platform/platform'
 import type { Outbox } from '../queue/outbox'
 import type { AttemptError, OutboxEntry } from '../queue/outbox-entry'
-import { toHttpRequest } from '../queue/stored-request'
+import type { StepResult } from '../queue/step-reference'
 import type { TypedEmitter } from '../util/typed-emitter'
 import type { AttemptOutcome, Verdict } from './answer-classifier'
 import { parseRetryAfter, type RetryPolicy } from './retry-policy'
+import { nextStep, sendNextStep } from './step-sender'
 import type { SyncEvents } from './sync-events'
 
 export interface ReplayEngineOptions {
@@ -17,7 +17,9 @@ export interface ReplayEngineOptions {
   retry: RetryPolicy
   classify: (outcome: AttemptOutcome) => Verdict
   /** Headers added at send time (credentials, the idempotency key); never stored. */
-  sendTimeHeaders: (entry: OutboxEntry) => Promise<Record<string, string>>
+  sendTimeHeaders: (idempotencyKey: string) => Promise<Record<string, string>>
+  /** Whether a kept file is still there (false: the upload is dead-lettered, not retried). */
+  fileExists: (path: string) => Promise<boolean>
   /** Refreshes credentials after a 401; the entry is then tried again. */
   onAuthExpired?: () => unknown
   /** Lanes replayed at once. */
@@ -191,26 +193,15 @@ export class ReplayEngine {
     }
   }
 
-  private async send(entry: OutboxEntry): Promise<AttemptOutcome> {
-    try {
-      const headers = await this.options.sendTimeHeaders(entry)
-      const response = await this.options.http.request(toHttpRequest(entry.request, headers)).result
-      return { response }
-    } catch (error) {
-      if (error instanceof TransportError) return { errMsg: error.errMsg }
-      throw error
-    }
+  private send(entry: OutboxEntry): Promise<AttemptOutcome & { result?: StepResult }> {
+    const { http, sendTimeHeaders, fileExists } = this.options
+    return sendNextStep(entry, { http, sendTimeHeaders, fileExists })
   }
 
-  private async settle(entry: OutboxEntry, outcome: AttemptOutcome): Promise<LaneStep> {
+  private async settle(entry: OutboxEntry, outcome: AttemptOutcome & { result?: StepResult }): Promise<LaneStep> {
     const verdict = this.options.classify(outcome)
-    if (verdict === 'done') {
-      this.options.outbox.remove(entry)
-      this.retryAt.delete(entry.id)
-      this.options.events.emit('sent', { entry, response: outcome.response as HttpResponse })
-      return 'next'
-    }
-    const attempted: OutboxEntry = { ...entry, attempts: entry.attempts + 1, lastError: this.describe(outcome) }
+    if (verdict === 'done') return this.stepDone(entry, outcome)
+    const attempted: OutboxEntry = { ...entry, attempts: entry.attempts + 1, lastError: this.describe(entry, outcome) }
     if (verdict === 'deadLetter' || attempted.attempts >= this.options.retry.maxAttempts) {
       return this.deadLetter(attempted)
     }
@@ -222,6 +213,27 @@ export class ReplayEngine {
     this.scheduleRetry(attempted, outcome)
     // No answer at all means the network is gone: stop every lane, not just this one.
     return outcome.response ? 'stopLane' : 'stopAll'
+  }
+
+  /**
+   * A step succeeded. A task's progress is stored before its next step runs,
+   * so after a crash a finished step is never sent again; the last step
+   * removes the entry.
+   */
+  private stepDone(entry: OutboxEntry, outcome: AttemptOutcome & { result?: StepResult }): LaneStep {
+    const { index, total } = nextStep(entry)
+    const response = outcome.response as HttpResponse
+    if (index + 1 < total) {
+      const progressed: OutboxEntry = { ...entry, done: index + 1, results: [...(entry.results ?? []), outcome.result as StepResult], attempts: 0 }
+      delete progressed.lastError
+      this.options.outbox.update(progressed)
+      this.options.events.emit('progress', { entry: progressed, done: index + 1, total })
+      return 'next'
+    }
+    this.options.outbox.remove(entry)
+    this.retryAt.delete(entry.id)
+    this.options.events.emit('sent', { entry, response })
+    return 'next'
   }
 
   private deadLetter(entry: OutboxEntry): LaneStep {
@@ -257,11 +269,13 @@ export class ReplayEngine {
     await this.authRefresh.catch(() => undefined)
   }
 
-  private describe(outcome: AttemptOutcome): AttemptError {
+  private describe(entry: OutboxEntry, outcome: AttemptOutcome): AttemptError {
     const at = this.options.clock.now()
-    if (!outcome.response) return { message: outcome.errMsg ?? 'no answer', at }
+    const { index, total } = nextStep(entry)
+    const step = total > 1 ? { step: index } : {}
+    if (!outcome.response) return { message: outcome.problem ?? outcome.errMsg ?? 'no answer', at, ...step }
     const { statusCode, data } = outcome.response
-    return { message: `HTTP ${statusCode}`, statusCode, data, at }
+    return { message: `HTTP ${statusCode}`, statusCode, data, at, ...step }
   }
 
   private expireOld(): void {

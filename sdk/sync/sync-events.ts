@@ -7,7 +7,9 @@ export interface SyncEvents {
   queued: { entry: OutboxEntry }
   /** An attempt starts (`attempt` counts from 1). */
   sending: { entry: OutboxEntry; attempt: number }
-  /** The server accepted the entry; it has been removed. */
+  /** A step of a task succeeded; its progress is stored. */
+  progress: { entry: OutboxEntry; done: number; total: number }
+  /** The server accepted the entry (its last step); it has been removed. */
   sent: { entry: OutboxEntry; response: HttpResponse }
   /** The attempt failed; the entry waits until `nextAttemptAt`. */
   retryScheduled: { entry: OutboxEntry; nextAttemptAt: number }

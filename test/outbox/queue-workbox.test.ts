@@ -154,7 +154,7 @@ describe('retention (maxRetentionTime is in minutes)', () => {
     // 61 minutes: the first one is past 60 minutes.
     h.emu.clock.advance(2 * MINUTE)
     expect(paths(await queue.getAll())).toEqual(['/young-1', '/young-2'])
-    expect(expired.map((entry) => entry.request.url)).toEqual([url('/old')])
+    expect(expired.map((entry) => entry.request?.url)).toEqual([url('/old')])
     expect(await queue.size()).toBe(2)
 
     // It is really gone: a replay sends only the young ones.
@@ -176,7 +176,7 @@ describe('retention (maxRetentionTime is in minutes)', () => {
     h.emu.clock.advance(11 * MINUTE)
     expect(await queue.size()).toBe(3)
     const expired: string[] = []
-    queue.on('expired', ({ entry }) => expired.push(new URL(entry.request.url).pathname))
+    queue.on('expired', ({ entry }) => expired.push(new URL(String(entry.request?.url)).pathname))
     expect(await queue.getAll()).toEqual([])
     expect(expired).toEqual(['/a', '/b', '/ancient'])
     expect(await queue.size()).toBe(0)
