@@ -9,8 +9,9 @@
 import type { BenchSection } from './bench-section'
 import { outboxBench } from './outbox-bench'
 import { storeBench } from './store-bench'
+import { uploadBench } from './upload-bench'
 
-const sections: BenchSection[] = [storeBench, outboxBench]
+const sections: BenchSection[] = [storeBench, outboxBench, uploadBench]
 
 async function main(filters: readonly string[]): Promise<void> {
   const chosen = sections.filter((section) => filters.length === 0 || filters.some((filter) => section.name.includes(filter)))
