@@ -5,5 +5,7 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', isolatedModules: true } }],
   },
+  // The demo mini-program requires the package by name, as it does in WeChat DevTools.
+  moduleNameMapper: { '^miniprogram-offline$': '<rootDir>/sdk/index.ts' },
   testTimeout: 20000,
 }

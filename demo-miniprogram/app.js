@@ -1,7 +1,9 @@
-const { createWxPlatform } = require('miniprogram-offline')
+const { getOffline } = require('./services/offline')
 
+// Opening the client at launch starts the first replay of whatever the last
+// session left; every page shares it through services/offline.js.
 App({
-  globalData: {
-    platform: createWxPlatform(wx),
+  onLaunch() {
+    getOffline()
   },
 })

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { createOffline, OfflineClient } from './client/offline-client'
-export type { EntryPlacement, RequestResult } from './client/offline-client'
+export type { EntryPlacement, RequestResult, StorageUsage } from './client/offline-client'
 export type { TaskStepOptions, UploadInput } from './client/task-builder'
 export type { StepReference, StepResult } from './queue/step-reference'
 export type { StoredUpload, TaskRequestInput, TaskStep, TaskUploadInput } from './queue/task-step'

@@ -121,6 +121,18 @@ export class OfflineClient {
     return this.keepAndSend(options, checked, (steps) => ({ steps }))
   }
 
+  /** Storage and file bytes in use against their budgets, for a sync page. */
+  usage(): StorageUsage {
+    const store = this.service.storage.usage()
+    const files = this.service.files?.usage
+    return {
+      storageBytes: store.bytes,
+      storageBudgetBytes: store.maxBytes,
+      fileBytes: files?.bytes ?? 0,
+      fileBudgetBytes: files?.budgetBytes ?? 0,
+    }
+  }
+
   /** Entries waiting or dead-lettered, oldest first, for a "待同步" page. */
   pending(): PendingItem[] {
     return this.service.pending()
@@ -156,7 +168,7 @@ export class OfflineClient {
     this.service.close()
   }
 
-  private enqueue(entry: Parameters<QueueService['store']>[0]): RequestResult {
+  private enqueue(entry: OutboxEntry): RequestResult {
     this.service.store(entry)
     return { status: 'queued', id: entry.id }
   }
@@ -199,6 +211,14 @@ export class OfflineClient {
       void this.service.trigger().then(() => finish(queued))
     })
   }
+}
+
+/** What `offline.usage()` reports. */
+export interface StorageUsage {
+  storageBytes: number
+  storageBudgetBytes: number
+  fileBytes: number
+  fileBudgetBytes: number
 }
 
 /** Where an entry goes in the outbox and what the UI shows for it. */

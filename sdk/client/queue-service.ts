@@ -2,7 +2,7 @@ import { InvalidArgumentError, QuotaExceededError, UnsupportedError } from '../e
 import type { Platform, Unsubscribe } from '../platform/platform'
 import { FileKeeper } from '../files/file-keeper'
 import { Outbox } from '../queue/outbox'
-import { toJsonText } from '../store'
+import { toJsonText, type DurableStore } from '../store'
 import type { EntryMetadata, OutboxEntry } from '../queue/outbox-entry'
 import { uuidV4 } from '../queue/idempotency-key'
 import type { StoredRequest } from '../queue/stored-request'
@@ -80,6 +80,8 @@ export class QueueService {
   readonly network: NetworkMonitor
   readonly status: StatusPublisher
   readonly ready: Promise<void>
+  /** The namespace's durable store (shared by its queues). */
+  readonly storage: DurableStore
   /** The files kept for uploads; unsupported where the runtime has no file system. */
   readonly files: FileKeeper | undefined
   /** Runs on every trigger; by default a replay. `Queue`'s `onSync` replaces it. */
@@ -99,7 +101,8 @@ export class QueueService {
       ? new FileKeeper(platform.fs, `${platform.fs.userDataPath}/mpo/${namespace}/${queueName}`, options.maxFileBytes)
       : undefined
     const releaseFiles = (id: string) => void this.files?.release(id)
-    this.outbox = new Outbox(openQueueStore(platform, namespace, queueName, options.maxStorageBytes), queueName, releaseFiles)
+    this.storage = openQueueStore(platform, namespace, queueName, options.maxStorageBytes)
+    this.outbox = new Outbox(this.storage, queueName, releaseFiles)
     this.network = new NetworkMonitor(platform.network)
     this.engine = new ReplayEngine({
       outbox: this.outbox,

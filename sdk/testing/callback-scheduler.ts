@@ -20,9 +20,10 @@ export class CallbackScheduler {
   /** Runs `callback` on a later turn of the event loop, if this run is still alive then. */
   defer(callback: () => void): void {
     const scheduledIn = this.generation
-    setImmediate(() => {
+    // A macrotask, like the runtime's callbacks; setTimeout rather than setImmediate so it also runs under jsdom.
+    setTimeout(() => {
       if (scheduledIn !== this.generation || this.faults.killed) return
       callback()
-    })
+    }, 0)
   }
 }

@@ -59,7 +59,7 @@ export function sendHttp(exchange: HttpExchange, report: (outcome: HttpOutcome) 
     request = client.request(exchange.url, { method: exchange.method, headers: exchange.headers, agent: false })
   } catch {
     // Invalid header characters and the like: Node refuses before connecting.
-    setImmediate(() => finish({ error: 'net::ERR_INVALID_ARGUMENT' }))
+    setTimeout(() => finish({ error: 'net::ERR_INVALID_ARGUMENT' }), 0)
     return { destroy: () => (finished = true) }
   }
   request.on('response', (response) => {
