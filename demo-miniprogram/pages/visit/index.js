@@ -24,7 +24,7 @@ Component({
     async loadCustomers() {
       try {
         const answer = await getOffline().get({ url: api('/customers'), strategy: 'staleWhileRevalidate' })
-        this.setData({ customers: answer.data, fromCache: answer.fromCache, customersError: '' })
+        this.setData({ customers: answer.data.customers, fromCache: answer.fromCache, customersError: '' })
       } catch (error) {
         this.setData({ customersError: '离线且没有缓存的客户列表' })
       }
