@@ -7,11 +7,13 @@
  * (see `bench-section.ts`) and append it to `sections` below.
  */
 import type { BenchSection } from './bench-section'
+import { memoryBench } from './memory-bench'
 import { outboxBench } from './outbox-bench'
+import { scalingBench } from './scaling-bench'
 import { storeBench } from './store-bench'
 import { uploadBench } from './upload-bench'
 
-const sections: BenchSection[] = [storeBench, outboxBench, uploadBench]
+const sections: BenchSection[] = [storeBench, outboxBench, uploadBench, scalingBench, memoryBench]
 
 async function main(filters: readonly string[]): Promise<void> {
   const chosen = sections.filter((section) => filters.length === 0 || filters.some((filter) => section.name.includes(filter)))

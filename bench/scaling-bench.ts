@@ -1,0 +1,65 @@
+/**
+ * How cost grows with the backlog, ours against the seed's naive queue, as
+ * two SVG charts for BENCHMARKS.md: bytes written per push, and replay time
+ * (loopback server answering in 5 ms; the outbox with 100 lanes and its
+ * default concurrency of 4).
+ */
+import { mkdirSync, writeFileSync } from 'fs'
+import * as path from 'path'
+import { startTestServer } from '../test/support/test-server'
+import { printTable, type BenchSection } from './bench-section'
+import { measureNaiveReplay, measurePush, measureReplay } from './outbox-fixtures'
+import { renderChart } from './svg-chart'
+
+const PUSH_BACKLOGS = [10, 100, 1000, 10000]
+const REPLAY_BACKLOGS = [50, 100, 250, 500, 1000]
+const LATENCY_MS = 5
+export const CHART_DIR = path.join(__dirname, 'charts')
+
+const OURS = '#1565c0'
+const NAIVE = '#c62828'
+
+export const scalingBench: BenchSection = {
+  name: 'scaling',
+  description: 'bytes per push and replay time against backlog size, ours vs naive; writes bench/charts/*.svg',
+  async run() {
+    const pushes = []
+    for (const backlog of PUSH_BACKLOGS) pushes.push({ backlog, ...(await measurePush(backlog)) })
+    const server = await startTestServer({ latencyMs: LATENCY_MS })
+    const replays = []
+    for (const backlog of REPLAY_BACKLOGS) {
+      replays.push({ backlog, ours: await measureReplay(server, backlog, 100, 4), naive: await measureNaiveReplay(server, backlog) })
+    }
+    await server.close()
+
+    printTable('Bytes written per push against backlog', pushes.map((p) => ({ pending: p.backlog, ours: p.bytes, naive: p.naiveBytes })))
+    printTable(`Replay time (ms) against backlog, server answering in ${LATENCY_MS} ms`, replays.map((r) => ({ entries: r.backlog, ours: r.ours, naive: r.naive, 'naive/ours': r.naive / r.ours })))
+
+    mkdirSync(CHART_DIR, { recursive: true })
+    writeFileSync(
+      path.join(CHART_DIR, 'bytes-per-push.svg'),
+      renderChart({
+        title: 'Storage bytes written per push',
+        xLabel: 'entries already pending',
+        yLabel: 'bytes written',
+        series: [
+          { name: 'miniprogram-offline', color: OURS, points: pushes.map((p) => ({ x: p.backlog, y: p.bytes })) },
+          { name: 'naive queue (one key, rewritten)', color: NAIVE, points: pushes.map((p) => ({ x: p.backlog, y: p.naiveBytes })) },
+        ],
+      }),
+    )
+    writeFileSync(
+      path.join(CHART_DIR, 'replay-time.svg'),
+      renderChart({
+        title: `Replay time, server answering in ${LATENCY_MS} ms`,
+        xLabel: 'entries to replay',
+        yLabel: 'milliseconds',
+        series: [
+          { name: 'miniprogram-offline (100 lanes, concurrency 4)', color: OURS, points: replays.map((r) => ({ x: r.backlog, y: r.ours })) },
+          { name: 'naive serial loop', color: NAIVE, points: replays.map((r) => ({ x: r.backlog, y: r.naive })) },
+        ],
+      }),
+    )
+    console.log(`\n  charts written to ${path.relative(process.cwd(), CHART_DIR)}/`)
+  },
+}
