@@ -4,9 +4,11 @@
  * whose name contains "store".
  *
  * To add a bench: write `bench/<topic>-bench.ts` exporting a `BenchSection`
- * (see `bench-section.ts`) and append it to `sections` below.
+ * (see `bench-section.ts`) and append it to `sections` below. A full run
+ * (no filter) also writes BENCHMARKS.md.
  */
 import type { BenchSection } from './bench-section'
+import { writeBenchmarksReport } from './benchmarks-report'
 import { memoryBench } from './memory-bench'
 import { outboxBench } from './outbox-bench'
 import { scalingBench } from './scaling-bench'
@@ -15,9 +17,21 @@ import { uploadBench } from './upload-bench'
 
 const sections: BenchSection[] = [storeBench, outboxBench, uploadBench, scalingBench, memoryBench]
 
+/** Copies everything printed into `lines` as well, for BENCHMARKS.md. */
+function recordOutput(lines: string[]): void {
+  const print = console.log.bind(console)
+  console.log = (...args: unknown[]) => {
+    lines.push(args.map(String).join(' '))
+    print(...args)
+  }
+}
+
 async function main(filters: readonly string[]): Promise<void> {
   const chosen = sections.filter((section) => filters.length === 0 || filters.some((filter) => section.name.includes(filter)))
   if (chosen.length === 0) throw new Error(`no bench section matches ${filters.join(', ')}; known: ${sections.map((s) => s.name).join(', ')}`)
+  const startedAt = new Date()
+  const lines: string[] = []
+  recordOutput(lines)
   console.log(`miniprogram-offline benchmarks (Node ${process.version}, emulated WeChat storage)`)
   for (const section of chosen) {
     console.log(`\n## ${section.name}: ${section.description}`)
@@ -25,6 +39,8 @@ async function main(filters: readonly string[]): Promise<void> {
     await section.run()
     console.log(`\n(${section.name}: ${((Date.now() - start) / 1000).toFixed(1)} s)`)
   }
+  // Only a full run speaks for the whole SDK.
+  if (filters.length === 0) writeBenchmarksReport(lines.join('\n'), startedAt)
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
