@@ -100,9 +100,11 @@ export class QueueService {
     this.files = platform.capabilities.fileSystem
       ? new FileKeeper(platform.fs, `${platform.fs.userDataPath}/mpo/${namespace}/${queueName}`, options.maxFileBytes)
       : undefined
-    const releaseFiles = (id: string) => void this.files?.release(id)
     this.storage = openQueueStore(platform, namespace, queueName, options.maxStorageBytes)
-    this.outbox = new Outbox(this.storage, queueName, releaseFiles)
+    this.outbox = new Outbox(this.storage, queueName, {
+      onRemoved: (id) => void this.files?.release(id),
+      onCorrupted: (id, error) => this.events.emit('corrupted', { id, error }),
+    })
     this.network = new NetworkMonitor(platform.network)
     this.engine = new ReplayEngine({
       outbox: this.outbox,

@@ -1,4 +1,5 @@
 import { entryKey, parseEntryKey, queuePrefix, dedupeKey as dedupePointerKey, type EntryLocation } from './entry-key'
+import { StoreCorruptedError } from '../errors'
 import { decodeEntry, encodeEntry, type StoredEntry } from './entry-codec'
 import type { OutboxEntry } from './outbox-entry'
 
@@ -8,6 +9,14 @@ export interface OutboxStore {
   put(key: string, value: unknown): void
   remove(key: string): void
   keys(prefix?: string): string[]
+}
+
+/** What the outbox tells its owner. */
+export interface OutboxHooks {
+  /** An entry left storage for good (sent, discarded, expired, superseded, cleared): release its files. */
+  onRemoved?: (id: string) => void
+  /** An entry's stored data was not what the SDK wrote; it is left in storage, out of the queue. */
+  onCorrupted?: (id: string, error: StoreCorruptedError) => void
 }
 
 /** Where an entry is, as the in-memory index knows it (no body). */
@@ -45,14 +54,10 @@ export class Outbox {
   private maxSeq = -1
   private dead = 0
 
-  /**
-   * @param onRemoved - told after an entry left storage for good (sent,
-   *   discarded, expired, superseded, cleared), to release its kept files.
-   */
   constructor(
     private readonly store: OutboxStore,
     readonly queue: string,
-    private readonly onRemoved: (id: string) => void = () => undefined,
+    private readonly hooks: OutboxHooks = {},
   ) {
     this.load()
   }
@@ -88,10 +93,23 @@ export class Outbox {
     return this.byId.get(id)
   }
 
+  /**
+   * The entry's body, or `undefined` when it is gone. An entry whose stored
+   * data is not what the SDK wrote is set aside (left untouched in storage,
+   * dropped from the index) and reported, so one bad record cannot stop a lane.
+   */
   read(id: string): OutboxEntry | undefined {
     const location = this.byId.get(id)
-    const stored = location && this.store.get<StoredEntry>(location.key)
-    return stored && decodeEntry(stored, location)
+    if (!location) return undefined
+    try {
+      const stored = this.store.get<StoredEntry>(location.key)
+      return stored && decodeEntry(stored, location)
+    } catch (error) {
+      if (!(error instanceof StoreCorruptedError)) throw error
+      this.unindex(location)
+      this.hooks.onCorrupted?.(id, error)
+      return undefined
+    }
   }
 
   /** Stores a new entry at the back (or, for `unshift`, the front) of the queue. */
@@ -121,7 +139,7 @@ export class Outbox {
     this.store.remove(location.key)
     this.unindex(location)
     if (ownsPointer) this.store.remove(dedupePointerKey(this.queue, entry.dedupeKey as string))
-    this.onRemoved(entry.id)
+    this.hooks.onRemoved?.(entry.id)
   }
 
   /**
@@ -175,7 +193,7 @@ export class Outbox {
     this.byId.clear()
     this.lanes.clear()
     this.dead = 0
-    ids.forEach((id) => this.onRemoved(id))
+    ids.forEach((id) => this.hooks.onRemoved?.(id))
   }
 
   private load(): void {

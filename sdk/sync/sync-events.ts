@@ -1,3 +1,4 @@
+import type { StoreCorruptedError } from '../errors'
 import type { HttpResponse, NetworkStatus } from '../platform/platform'
 import type { OutboxEntry } from '../queue/outbox-entry'
 
@@ -25,4 +26,6 @@ export interface SyncEvents {
   offline: NetworkStatus
   /** An action could not be stored: the budget or the device is full. */
   quotaExceeded: { error: Error }
+  /** A stored entry was not what the SDK wrote (someone else wrote under its key); it is left untouched and skipped. */
+  corrupted: { id: string; error: StoreCorruptedError }
 }
