@@ -29,9 +29,9 @@ export async function failWith<T>(invoke: (callbacks: CallbackPair<T>) => unknow
   return outcome.error
 }
 
-/** Lets pending I/O and setImmediate callbacks run. */
+/** Lets pending I/O and the emulator's callbacks (a zero-delay timer each) run. */
 export function flush(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
+  return new Promise((resolve) => setTimeout(resolve, 1))
 }
 
 /** Waits real time (use sparingly: prefer the emulator clock). */

@@ -150,7 +150,7 @@ describe('wx.request over real HTTP', () => {
     let called = false
     emu.wx.request({ url: `${server.url}/x`, fail: () => (called = true) })
     expect(called).toBe(false)
-    await new Promise((resolve) => setImmediate(resolve))
+    await new Promise((resolve) => setTimeout(resolve, 1))
     expect(called).toBe(true)
   })
 
