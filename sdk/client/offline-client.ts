@@ -59,22 +59,26 @@ export class OfflineClient {
   async request(options: OfflineRequestOptions): Promise<RequestResult> {
     const stored = toStoredRequest(options, this.options.persistSecretHeaders ?? false)
     const entry = await this.service.createEntry({ ...options, request: stored })
-    const laneBusy = this.service.outbox.lane(entry.lane).length > 0
-    // A live send must not overtake entries already waiting in its lane.
-    if (!this.service.canSend() || laneBusy) return this.enqueue(entry)
+    // A live send must not overtake entries already waiting (or live) in its lane.
+    if (!this.service.laneIsFree(entry.lane)) return this.enqueue(entry, 'back')
 
-    const headers = await this.service.sendTimeHeaders(entry.idempotencyKey)
-    const liveRequest = toHttpRequest(stored, { ...options.header, ...headers })
+    const release = this.service.holdLane(entry.lane)
+    let answered = false
     try {
-      const response = await this.platform.http.request(liveRequest).result
-      void this.service.trigger() // an answer proves the server is reachable
+      const headers = await this.service.sendTimeHeaders(entry.idempotencyKey)
+      const response = await this.platform.http.request(toHttpRequest(stored, { ...options.header, ...headers })).result
+      answered = true
       const verdict = this.service.engine.classifyLive({ response })
       if (verdict === 'done') return { status: 'sent', id: entry.id, response }
       if (verdict === 'deadLetter') return { status: 'rejected', id: entry.id, response }
-      return this.enqueue({ ...entry, attempts: 1, lastError: { message: `HTTP ${response.statusCode}`, statusCode: response.statusCode, at: this.platform.clock.now() } })
+      return this.enqueueFailedLive(entry, { message: `HTTP ${response.statusCode}`, statusCode: response.statusCode, at: this.platform.clock.now() })
     } catch (error) {
       if (!(error instanceof TransportError)) throw error
-      return this.enqueue({ ...entry, attempts: 1, lastError: { message: error.errMsg, at: this.platform.clock.now() } })
+      return this.enqueueFailedLive(entry, { message: error.errMsg, at: this.platform.clock.now() })
+    } finally {
+      release()
+      // An answer proves the server is reachable; and what queued behind this send may go now.
+      if (answered || this.service.outbox.lane(entry.lane).length > 0) void this.service.trigger()
     }
   }
 
@@ -168,9 +172,17 @@ export class OfflineClient {
     this.service.close()
   }
 
-  private enqueue(entry: OutboxEntry): RequestResult {
-    this.service.store(entry)
+  private enqueue(entry: OutboxEntry, position: 'back' | 'front'): RequestResult {
+    this.service.store(entry, position)
     return { status: 'queued', id: entry.id }
+  }
+
+  /**
+   * A live send that failed goes in front: its lane was empty when it left,
+   * so whatever queued behind it meanwhile is newer.
+   */
+  private enqueueFailedLive(entry: OutboxEntry, lastError: AttemptError): RequestResult {
+    return this.enqueue({ ...entry, attempts: 1, lastError }, 'front')
   }
 
   /**

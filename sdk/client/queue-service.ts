@@ -88,6 +88,8 @@ export class QueueService {
   onTrigger: () => Promise<void>
   private visible = true
   private closed = false
+  /** Lanes with a live request in flight, and how many. */
+  private readonly heldLanes = new Map<string, number>()
   private readonly unsubscribers: Unsubscribe[] = []
 
   constructor(
@@ -121,6 +123,7 @@ export class QueueService {
       blockOnDeadLetter: options.blockOnDeadLetter ?? false,
       retentionMs: (options.maxRetentionTime ?? DEFAULT_RETENTION_MINUTES) * 60_000,
       canSend: () => this.canSend(),
+      isLaneHeld: (lane) => this.heldLanes.has(lane),
       onChange: () => this.status.refresh(),
     })
     this.status = new StatusPublisher(() => ({
@@ -147,6 +150,24 @@ export class QueueService {
   trigger(): Promise<void> {
     if (this.closed) return Promise.resolve()
     return this.onTrigger()
+  }
+
+  /** Whether a live send may go now: online, and nothing queued or live ahead of it in its lane. */
+  laneIsFree(lane: string): boolean {
+    return this.canSend() && this.outbox.lane(lane).length === 0 && !this.heldLanes.has(lane)
+  }
+
+  /**
+   * Holds a lane while a live request is in flight, so replay does not send
+   * what queues behind it first; returns the release.
+   */
+  holdLane(lane: string): () => void {
+    this.heldLanes.set(lane, (this.heldLanes.get(lane) ?? 0) + 1)
+    return () => {
+      const count = (this.heldLanes.get(lane) ?? 1) - 1
+      if (count > 0) this.heldLanes.set(lane, count)
+      else this.heldLanes.delete(lane)
+    }
   }
 
   /** Headers for one send: the app's provider, then the idempotency key. */

@@ -30,6 +30,8 @@ export interface ReplayEngineOptions {
   retentionMs: number
   /** Whether sending is worth trying now (online and in the foreground). */
   canSend: () => boolean
+  /** A lane whose live request is in flight: replaying it now could overtake that request. */
+  isLaneHeld: (lane: string) => boolean
   /** Told whenever counts or the syncing state change. */
   onChange: () => void
 }
@@ -151,7 +153,7 @@ export class ReplayEngine {
 
   private isReady(lane: string): boolean {
     const head = this.options.outbox.lane(lane)[0]
-    if (!head || this.sending.has(head.id)) return false
+    if (!head || this.sending.has(head.id) || this.options.isLaneHeld(lane)) return false
     if (this.options.blockOnDeadLetter && this.hasDeadLetterIn(lane)) return false
     return (this.retryAt.get(head.id) ?? 0) <= this.options.clock.now()
   }

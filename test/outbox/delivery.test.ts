@@ -136,3 +136,25 @@ test('two clients cannot open the same namespace; different namespaces never sha
   expect(rep1.status.get().pending).toBe(0)
   expect(h.emu.wx.getStorageInfoSync().keys.filter((key) => key.startsWith('mpo/sales:1/') && key.includes('.o/default/'))).toEqual([])
 })
+
+test('a live send that fails keeps its place ahead of requests queued behind it meanwhile', async () => {
+  const offline = h.client({ retry: { baseDelayMs: 10, maxDelayMs: 10 } })
+  await offline.ready
+  let first = true
+  h.server.respondWith((request) => {
+    if (request.path === '/a' && first) {
+      first = false
+      return { status: 503, delayMs: 60 }
+    }
+    return undefined
+  })
+  const a = offline.request({ url: `${h.server.url}/a`, method: 'POST', data: {} })
+  await h.server.waitForRequests(1)
+  // /a is in flight: /b must queue behind it, and replay must not send /b first.
+  const b = await offline.request({ url: `${h.server.url}/b`, method: 'POST', data: {} })
+  expect(b.status).toBe('queued')
+  await offline.flush()
+  expect((await a).status).toBe('queued')
+  await waitUntil(() => offline.status.get().pending === 0, 'both delivered')
+  expect(h.server.applied.map((request) => request.path)).toEqual(['/a', '/b'])
+})
