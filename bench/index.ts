@@ -8,14 +8,16 @@
  * (no filter) also writes BENCHMARKS.md.
  */
 import type { BenchSection } from './bench-section'
+import { cacheBench } from './cache-bench'
 import { writeBenchmarksReport } from './benchmarks-report'
+import { bundleBench } from './bundle-bench'
 import { memoryBench } from './memory-bench'
 import { outboxBench } from './outbox-bench'
 import { scalingBench } from './scaling-bench'
 import { storeBench } from './store-bench'
 import { uploadBench } from './upload-bench'
 
-const sections: BenchSection[] = [storeBench, outboxBench, uploadBench, scalingBench, memoryBench]
+const sections: BenchSection[] = [storeBench, outboxBench, uploadBench, scalingBench, memoryBench, bundleBench, cacheBench]
 
 /** Copies everything printed into `lines` as well, for BENCHMARKS.md. */
 function recordOutput(lines: string[]): void {

@@ -5,7 +5,7 @@
  *
  * ```
  * r.<cacheName>.<writtenAt36>.<hash>   a cached response
- * i.<writtenAt36>.<bytes36>.<hash>     a kept image file (the value names the file)
+ * i.<writtenAt36>.<bytes36>.<hash>.<ext>  a kept image file `<hash>.<ext>` (the value holds its URL)
  * m                                    the current precache version (the swap pointer)
  * m.<slot36>.<hash>                    a precached response of version slot <slot>
  * u                                    last-use times, saved in batches
@@ -26,6 +26,7 @@ export interface ImageKey {
   writtenAt: number
   bytes: number
   hash: string
+  extension: string
 }
 
 /** The store key of the current precache version. */
@@ -34,27 +35,33 @@ export const MANIFEST_POINTER_KEY = 'm'
 export const LAST_USE_KEY = 'u'
 
 const RESPONSE = /^r\.([A-Za-z0-9_-]{1,32})\.([0-9a-z]+)\.([0-9a-z]+)$/
-const IMAGE = /^i\.([0-9a-z]+)\.([0-9a-z]+)\.([0-9a-z]+)$/
+const IMAGE = /^i\.([0-9a-z]+)\.([0-9a-z]+)\.([0-9a-z]+)\.([0-9a-z]{1,8})$/
 const PRECACHED = /^m\.([0-9a-z]+)\.([0-9a-z]+)$/
 
+/** The key of a response of `cacheName` written at `writtenAt`. */
 export function responseKey(cacheName: string, writtenAt: number, hash: string): ResponseKey {
   return { storeKey: `r.${cacheName}.${writtenAt.toString(36)}.${hash}`, cacheName, writtenAt, hash }
 }
 
+/** What a response key's name says, or `undefined` for any other key. */
 export function parseResponseKey(storeKey: string): ResponseKey | undefined {
   const match = RESPONSE.exec(storeKey)
   return match ? { storeKey, cacheName: match[1], writtenAt: parseInt(match[2], 36), hash: match[3] } : undefined
 }
 
-export function imageKey(writtenAt: number, bytes: number, hash: string): ImageKey {
-  return { storeKey: `i.${writtenAt.toString(36)}.${bytes.toString(36)}.${hash}`, writtenAt, bytes, hash }
+/** The record key of an image file of `bytes`, kept at `writtenAt`. */
+export function imageKey(writtenAt: number, bytes: number, hash: string, extension: string): ImageKey {
+  return { storeKey: `i.${writtenAt.toString(36)}.${bytes.toString(36)}.${hash}.${extension}`, writtenAt, bytes, hash, extension }
 }
 
+/** What an image record key's name says, or `undefined` for any other key. */
 export function parseImageKey(storeKey: string): ImageKey | undefined {
   const match = IMAGE.exec(storeKey)
-  return match ? { storeKey, writtenAt: parseInt(match[1], 36), bytes: parseInt(match[2], 36), hash: match[3] } : undefined
+  if (!match) return undefined
+  return { storeKey, writtenAt: parseInt(match[1], 36), bytes: parseInt(match[2], 36), hash: match[3], extension: match[4] }
 }
 
+/** The key of a precached response of version slot `slot`. */
 export function precachedKey(slot: number, hash: string): string {
   return `m.${slot.toString(36)}.${hash}`
 }

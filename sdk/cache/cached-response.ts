@@ -32,6 +32,7 @@ export function isCacheable(response: HttpResponse): boolean {
   return response.statusCode >= 200 && response.statusCode < 300
 }
 
+/** What the store keeps of an answer: cookies and hop-by-hop headers dropped, bytes as base64. */
 export function encodeResponse(key: string, response: HttpResponse, now: number): StoredResponse {
   const header: Record<string, string> = {}
   for (const [name, value] of Object.entries(response.header)) if (!DROPPED_HEADERS.has(name.toLowerCase())) header[name] = value

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors'
+import type { ManifestSource } from './manifest-document'
 
 const MIB = 1024 * 1024
 
@@ -41,6 +42,8 @@ export interface OfflineReaderOptions {
   strategy?: ReadStrategy
   /** Added to every read request, image download and manifest download. */
   headers?: ReadHeaders
+  /** A precache manifest to check at start, as `offline.manifest(source)` would. */
+  manifest?: ManifestSource
 }
 
 /** Options with defaults applied. */
@@ -50,6 +53,7 @@ export interface ResolvedReaderOptions {
   caches: ReadonlyMap<string, CacheExpiration>
   strategy: ReadStrategy
   headers: ReadHeaders | undefined
+  manifest: ManifestSource | undefined
 }
 
 const CACHE_NAME = /^[A-Za-z0-9_-]{1,32}$/
@@ -89,7 +93,7 @@ function expiration(name: string, value: unknown): CacheExpiration {
 export function resolveReaderOptions(options: unknown): ResolvedReaderOptions {
   if (options === undefined) options = {}
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('reader options must be an object')
-  const { maxBytes, maxFileBytes, caches = {}, strategy = 'networkFirst', headers } = options as OfflineReaderOptions
+  const { maxBytes, maxFileBytes, caches = {}, strategy = 'networkFirst', headers, manifest } = options as OfflineReaderOptions
   if (typeof caches !== 'object' || caches === null) throw new InvalidArgumentError('caches must be an object of cache names')
   const limits = new Map<string, CacheExpiration>()
   for (const [name, value] of Object.entries(caches)) {
@@ -106,6 +110,7 @@ export function resolveReaderOptions(options: unknown): ResolvedReaderOptions {
     caches: limits,
     strategy,
     headers,
+    manifest,
   }
 }
 
