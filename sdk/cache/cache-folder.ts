@@ -1,5 +1,6 @@
 import { PlatformFileError } from '../errors'
 import type { PlatformFileSystem } from '../platform/platform'
+import { toPathSegment } from '../util/path-segment'
 
 /** WeChat's FileError codes the read side handles. */
 const NO_SUCH_FILE = 1300002
@@ -18,7 +19,7 @@ export class CacheFolder {
     private readonly fs: PlatformFileSystem,
     namespace: string,
   ) {
-    this.segment = escapeSegment(namespace)
+    this.segment = toPathSegment(namespace)
   }
 
   /** Read when first needed: on runtimes without a file system it throws `UnsupportedError`. */
@@ -93,13 +94,4 @@ export function precacheFolderName(slot: number): string {
 export function parsePrecacheFolderName(name: string): number | undefined {
   const match = /^precache-([0-9a-z]+)$/.exec(name)
   return match ? parseInt(match[1], 36) : undefined
-}
-
-/**
- * Letters, digits and `-` stay; any other UTF-16 code unit becomes `_` and
- * four hex digits. No `.` (so no `..`) and no `%` (an `<image src>` might
- * decode it) survive, and distinct namespaces stay distinct.
- */
-function escapeSegment(text: string): string {
-  return text.replace(/[^A-Za-z0-9-]/g, (char) => `_${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }

@@ -9,6 +9,7 @@ import type { StoredUpload, TaskStep } from '../queue/task-step'
 import { TaskBuilder, type CheckedTask, type TaskStepOptions, type UploadInput } from './task-builder'
 import { QueueService, type PendingItem } from './queue-service'
 import type { StatusSource } from './sync-status'
+import { createOfflineReader, type OfflineReader } from '../cache'
 
 /** What `offline.request()` resolves with. */
 export type RequestResult =
@@ -23,26 +24,63 @@ export type RequestResult =
 
 const DEFAULT_QUEUE = 'default'
 
+function checkNamespace(namespace: unknown): void {
+  if (typeof namespace !== 'string' || namespace === '' || namespace.length > 122) {
+    throw new InvalidArgumentError('namespace must be a string of 1 to 122 characters')
+  }
+  // `<namespace>~cache` is the read cache's own store; `/` would let one namespace see another's keys.
+  if (namespace.includes('/') || namespace.endsWith('~cache')) {
+    throw new InvalidArgumentError(`namespace "${namespace}" may not contain "/" or end with "~cache"`)
+  }
+}
+
 /**
  * The offline client of one namespace. Build it with {@link createOffline}.
  */
 export class OfflineClient {
   /** Resolves once the client knows the network state and has started its first replay. */
   readonly ready: Promise<void>
+  /**
+   * A GET answered from the network or the cache, as `strategy` says
+   * (`networkFirst`, `cacheFirst`, `staleWhileRevalidate`, `networkOnly`,
+   * `cacheOnly`); the result says where it came from.
+   *
+   * @example
+   * ```ts
+   * const { data, fromCache } = await offline.get({ url: `${api}/customers`, strategy: 'staleWhileRevalidate' })
+   * ```
+   */
+  readonly get: OfflineReader['get']
+  /** A local path for `<image src>`, downloaded once and kept (least recently used out first). */
+  readonly image: OfflineReader['image']
+  /** The precache manifest: `offline.manifest(source)`, `.update()`, `.status`, `.on(event)`. */
+  readonly manifest: OfflineReader['manifest']
   /** `online`, `pending`, `inFlight`, `deadLetters`, `syncing`, ... with `subscribe`. */
   readonly status: StatusSource
   readonly platform: Platform
   private readonly service: QueueService
   private readonly tasks: TaskBuilder
+  private readonly reader: OfflineReader
 
   constructor(private readonly options: OfflineOptions = {}) {
     const namespace = options.namespace ?? 'default'
-    if (typeof namespace !== 'string' || namespace === '') throw new InvalidArgumentError('namespace must be a non-empty string')
+    checkNamespace(namespace)
     this.platform = options.platform ?? detectPlatform()
     this.service = new QueueService(this.platform, namespace, DEFAULT_QUEUE, options)
+    this.reader = createOfflineReader({
+      platform: this.platform,
+      namespace,
+      network: this.service.network,
+      options: { headers: options.headers, ...options.reads },
+    })
+    // Cached reads always make room for queued writes, never the other way round.
+    this.service.freeSpace = (bytes) => this.reader.freeSpace(bytes)
     this.status = this.service.status
-    this.ready = this.service.ready
+    this.ready = Promise.all([this.service.ready, this.reader.ready]).then(() => undefined)
     this.tasks = new TaskBuilder(this.platform, this.service.files, options.persistSecretHeaders ?? false)
+    this.get = (getOptions) => this.reader.get(getOptions)
+    this.image = (url) => this.reader.image(url)
+    this.manifest = this.reader.manifest
   }
 
   /**
@@ -169,6 +207,7 @@ export class OfflineClient {
 
   /** Stops listening and releases the namespace; what is stored stays for the next start. */
   close(): void {
+    this.reader.close()
     this.service.close()
   }
 

@@ -2,6 +2,7 @@ import type { Classifier } from '../sync/answer-classifier'
 import type { RetryOptions } from '../sync/retry-policy'
 import type { HttpRequest, Platform } from '../platform/platform'
 import type { EntryMetadata } from '../queue/outbox-entry'
+import type { OfflineReaderOptions } from '../cache'
 
 /** Headers, or a function giving them at send time (so tokens are never stored). */
 export type HeadersProvider = Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>)
@@ -35,6 +36,8 @@ export interface OfflineOptions {
   maxStorageBytes?: number
   /** Byte budget of the files kept for uploads. Default 50 MiB of WeChat's 200 MB. */
   maxFileBytes?: number
+  /** Offline reads: caches and their expiration, the file budget, a precache manifest (see docs/offline-reads.md). */
+  reads?: OfflineReaderOptions
   /** The runtime; found from the global `wx` or `uni` when omitted. Tests pass the emulator's. */
   platform?: Platform
 }

@@ -12,6 +12,7 @@ import { NetworkMonitor } from '../sync/network-monitor'
 import { ReplayEngine } from '../sync/replay-engine'
 import { createRetryPolicy } from '../sync/retry-policy'
 import type { SyncEvents } from '../sync/sync-events'
+import { toPathSegment } from '../util/path-segment'
 import { TypedEmitter } from '../util/typed-emitter'
 import { closeQueueStore, openQueueStore } from './namespace-registry'
 import type { HeadersProvider, OfflineOptions } from './offline-options'
@@ -84,6 +85,12 @@ export class QueueService {
   readonly storage: DurableStore
   /** The files kept for uploads; unsupported where the runtime has no file system. */
   readonly files: FileKeeper | undefined
+  /**
+   * Frees storage for a write that met a full device, returning the bytes
+   * freed; the client points it at the read cache, which always goes before
+   * anything queued.
+   */
+  freeSpace: (bytes: number) => number = () => 0
   /** Runs on every trigger; by default a replay. `Queue`'s `onSync` replaces it. */
   onTrigger: () => Promise<void>
   private visible = true
@@ -100,7 +107,7 @@ export class QueueService {
   ) {
     checkOptions(options)
     this.files = platform.capabilities.fileSystem
-      ? new FileKeeper(platform.fs, `${platform.fs.userDataPath}/mpo/${namespace}/${queueName}`, options.maxFileBytes)
+      ? new FileKeeper(platform.fs, `${platform.fs.userDataPath}/mpo/${toPathSegment(namespace)}/${toPathSegment(queueName)}`, options.maxFileBytes)
       : undefined
     this.storage = openQueueStore(platform, namespace, queueName, options.maxStorageBytes)
     this.outbox = new Outbox(this.storage, queueName, {
@@ -215,7 +222,7 @@ export class QueueService {
   store(entry: OutboxEntry, position: 'back' | 'front' = 'back'): void {
     const replaced = entry.dedupeKey === undefined ? undefined : this.outbox.newestFor(entry.dedupeKey)
     try {
-      this.outbox.add(entry, position)
+      this.addEvictingCache(entry, position)
     } catch (error) {
       if (error instanceof QuotaExceededError) this.events.emit('quotaExceeded', { error })
       throw error
@@ -229,6 +236,16 @@ export class QueueService {
     }
     this.events.emit('queued', { entry })
     this.status.refresh()
+  }
+
+  /** Adds the entry; if the device is full, evicts cached reads and tries once more. */
+  private addEvictingCache(entry: OutboxEntry, position: 'back' | 'front'): void {
+    try {
+      this.outbox.add(entry, position)
+    } catch (error) {
+      if (!(error instanceof QuotaExceededError) || this.freeSpace(error.requiredBytes) === 0) throw error
+      this.outbox.add(entry, position)
+    }
   }
 
   pending(): PendingItem[] {

@@ -68,6 +68,7 @@ beforeEach(async () => {
   service = require(path.join(ROOT, 'services/offline'))
   service.configure({ apiBase: server.url, platform: createWxPlatform(emu.wx, { clock: emu.clock }), namespace: 'demo-test' })
   rendered = []
+  loaded = new Map()
 })
 
 afterEach(async () => {
@@ -77,8 +78,15 @@ afterEach(async () => {
   await emu.dispose()
 })
 
+/** Component ids by page: simulate registers a path once, then renders it as often as asked. */
+let loaded: Map<string, string>
+
 function render(page: string): Rendered {
-  const id = simulate.load(path.join(ROOT, page), { rootPath: ROOT })
+  let id = loaded.get(page)
+  if (id === undefined) {
+    id = simulate.load(path.join(ROOT, page), { rootPath: ROOT })
+    loaded.set(page, id)
+  }
   const component = simulate.render(id)
   component.attach(dom.document.createElement('parent-wrapper'))
   rendered.push(component)
