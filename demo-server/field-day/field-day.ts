@@ -87,6 +87,8 @@ export async function playFieldDay(server: DemoServer, plan: FieldDayPlan, rando
     await rep.client.ready
 
     chapter = '网络时断时续 / network flapping'
+    // A weak network: some requests fail at the server, some answers never come back.
+    server.setFaults({ failureRate: 0.2, dropRate: 0.15 })
     for (let flap = 0; flap < plan.flaps; flap++) {
       rep.setOnline(true)
       courier.setOnline(true)
@@ -111,9 +113,15 @@ export async function playFieldDay(server: DemoServer, plan: FieldDayPlan, rando
     }
 
     chapter = '服务器出错 / server 5xx burst'
-    server.setFaults({ failureRate: 0.5, dropRate: 0.1 })
+    server.setFaults({ failureRate: 0.8, dropRate: 0.1 })
     rep.setOnline(true)
     courier.setOnline(true)
+    // The rep keeps working through the burst: these go live, meet 5xx, and queue.
+    for (let n = 0; n < 3; n++) {
+      const id = visitId(random, plan.visits + n)
+      await rep.client.request({ url: api('/visits'), method: 'POST', data: { visitId: id, customerId: customers[n].id, notes: '服务器出错时的拜访', photos: [], at: n } })
+      actions.visits.push({ visitId: id, photos: 0 })
+    }
     await sleep(600)
 
     chapter = '网络恢复 / network back for good'

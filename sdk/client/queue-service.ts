@@ -95,6 +95,8 @@ export class QueueService {
   onTrigger: () => Promise<void>
   private visible = true
   private closed = false
+  /** Deletions of kept files, chained so a replay can wait for them. */
+  private fileReleases: Promise<void> = Promise.resolve()
   /** Lanes with a live request in flight, and how many. */
   private readonly heldLanes = new Map<string, number>()
   private readonly unsubscribers: Unsubscribe[] = []
@@ -111,7 +113,7 @@ export class QueueService {
       : undefined
     this.storage = openQueueStore(platform, namespace, queueName, options.maxStorageBytes)
     this.outbox = new Outbox(this.storage, queueName, {
-      onRemoved: (id) => void this.files?.release(id),
+      onRemoved: (id) => this.releaseFiles(id),
       onCorrupted: (id, error) => this.events.emit('corrupted', { id, error }),
     })
     this.network = new NetworkMonitor(platform.network)
@@ -131,6 +133,7 @@ export class QueueService {
       retentionMs: (options.maxRetentionTime ?? DEFAULT_RETENTION_MINUTES) * 60_000,
       canSend: () => this.canSend(),
       isLaneHeld: (lane) => this.heldLanes.has(lane),
+      sideEffectsSettled: () => this.fileReleases,
       onChange: () => this.status.refresh(),
     })
     this.status = new StatusPublisher(() => ({
@@ -157,6 +160,13 @@ export class QueueService {
   trigger(): Promise<void> {
     if (this.closed) return Promise.resolve()
     return this.onTrigger()
+  }
+
+  /** Deletes an entry's kept files after the entry left storage (a crash in between leaves an orphan the next start removes). */
+  private releaseFiles(id: string): void {
+    const files = this.files
+    if (!files) return
+    this.fileReleases = this.fileReleases.then(() => files.release(id))
   }
 
   /** Whether a live send may go now: online, and nothing queued or live ahead of it in its lane. */

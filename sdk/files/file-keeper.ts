@@ -94,6 +94,8 @@ export class FileKeeper {
 
   /** Deletes every file of an entry (done, discarded or expired). Failures are left for the next `open`. */
   async release(entryId: string): Promise<void> {
+    // The opening scan may still be counting this entry's files: wait, or some would be missed.
+    await this.ready
     const owned = [...this.sizes.keys()].filter((path) => this.ownerOf(path) === entryId)
     await Promise.all(owned.map((path) => this.remove(path)))
   }

@@ -1,12 +1,13 @@
 import type { NetworkStatus, NetworkType, PlatformNetwork, Unsubscribe } from '../platform/platform'
 
 /**
- * What the SDK believes about the network. It starts optimistic (a request
- * that fails teaches it otherwise faster than waiting for `getNetworkType`),
- * follows `onNetworkStatusChange`, and tells listeners about transitions only.
+ * What the SDK believes about the network. Until `getNetworkType` answers it
+ * says offline (the status must never claim a connection nobody has seen;
+ * a request made meanwhile is queued and replayed moments later), then it
+ * follows `onNetworkStatusChange` and tells listeners about transitions only.
  */
 export class NetworkMonitor {
-  private status: NetworkStatus = { isConnected: true, networkType: 'unknown' }
+  private status: NetworkStatus = { isConnected: false, networkType: 'unknown' }
   private readonly listeners = new Set<(status: NetworkStatus, wasOnline: boolean) => void>()
   private unsubscribe: Unsubscribe | undefined
 
@@ -26,7 +27,8 @@ export class NetworkMonitor {
     try {
       this.set(await this.network.getStatus())
     } catch {
-      // Keep the optimistic guess: a send attempt will tell the truth.
+      // A runtime that cannot say: assume a connection, and let send attempts tell the truth.
+      this.set({ isConnected: true, networkType: 'unknown' })
     }
   }
 

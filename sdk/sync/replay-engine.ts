@@ -34,6 +34,8 @@ export interface ReplayEngineOptions {
   isLaneHeld: (lane: string) => boolean
   /** Told whenever counts or the syncing state change. */
   onChange: () => void
+  /** Resolves once the side effects of removed entries (deleting kept files) are done; awaited before a replay ends. */
+  sideEffectsSettled: () => Promise<void>
 }
 
 /** What one attempt did to an entry's lane. */
@@ -119,6 +121,8 @@ export class ReplayEngine {
         this.again = false
         this.expireOld()
         await this.runPass()
+        // So that a finished replay means what it says: no sent entry's file is still on disk.
+        await this.options.sideEffectsSettled()
       } while (this.again && !this.stopped && this.options.canSend())
     } finally {
       // Cleared in the same tick as the last `again` check: a trigger after
