@@ -18,10 +18,11 @@ export const BUNDLES = [
 ]
 
 /**
- * Gzipped bytes the core may grow to before CI fails: the size at the time of
- * writing plus about a quarter, so growth is a decision, not an accident.
+ * Gzipped bytes the core may grow to before CI fails: the size when the
+ * budget was set (25.5 KB, outbox, files and reads together) plus about a
+ * quarter, so growth is a decision, not an accident.
  */
-export const CORE_GZIP_BUDGET_BYTES = 24 * 1024
+export const CORE_GZIP_BUDGET_BYTES = 32 * 1024
 
 export interface BundleSize {
   name: string
