@@ -64,11 +64,14 @@ export class QuotaExceededError extends OfflineError {
   readonly requiredBytes: number
   /** Bytes that were free, as far as the SDK knows. */
   readonly availableBytes: number
+  /** `budget`: the SDK's own byte budget; `device`: the phone's storage is full (freeing other data can help). */
+  readonly limit: 'budget' | 'device'
 
-  constructor(message: string, requiredBytes: number, availableBytes: number) {
+  constructor(message: string, requiredBytes: number, availableBytes: number, limit: 'budget' | 'device' = 'budget') {
     super('QUOTA_EXCEEDED', message)
     this.requiredBytes = requiredBytes
     this.availableBytes = availableBytes
+    this.limit = limit
   }
 }
 

@@ -248,12 +248,17 @@ export class QueueService {
     this.status.refresh()
   }
 
-  /** Adds the entry; if the device is full, evicts cached reads and tries once more. */
+  /**
+   * Adds the entry; if the device is full, evicts cached reads and tries once
+   * more. Over the outbox's own budget, evicting would not help (cached reads
+   * have a budget of their own), so the cache is left alone.
+   */
   private addEvictingCache(entry: OutboxEntry, position: 'back' | 'front'): void {
     try {
       this.outbox.add(entry, position)
     } catch (error) {
-      if (!(error instanceof QuotaExceededError) || this.freeSpace(error.requiredBytes) === 0) throw error
+      const deviceFull = error instanceof QuotaExceededError && error.limit === 'device'
+      if (!deviceFull || this.freeSpace(error.requiredBytes) === 0) throw error
       this.outbox.add(entry, position)
     }
   }

@@ -30,5 +30,5 @@ export function platformQuotaError(storage: PlatformStorage, error: unknown, req
   } catch {
     availableBytes = 0
   }
-  return new QuotaExceededError(`device storage is full (${reason}); nothing stored was lost`, requiredBytes, availableBytes)
+  return new QuotaExceededError(`device storage is full (${reason}); nothing stored was lost`, requiredBytes, availableBytes, 'device')
 }
