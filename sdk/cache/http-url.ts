@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors'
 import type { RequestData } from '../platform/platform'
+import { wxQueryString } from '../util/query-string'
 
 /**
  * Absolute http(s) URLs, parsed by hand: mini-programs have no reliable
@@ -42,13 +43,7 @@ export function assertHttpUrl(url: unknown, what: string): HttpUrl {
 function dataQuery(data: RequestData | undefined): string {
   if (typeof data === 'string') return data
   if (typeof data !== 'object' || data === null || Array.isArray(data) || data instanceof ArrayBuffer) return ''
-  return Object.entries(data)
-    .filter(([, value]) => value !== undefined)
-    .map(([key, value]) => {
-      const text = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)
-      return `${encodeURIComponent(key)}=${encodeURIComponent(text)}`
-    })
-    .join('&')
+  return wxQueryString(data as Record<string, unknown>)
 }
 
 /**

@@ -8,21 +8,7 @@
  * character by character, so none can exceed the per-key limit however
  * much escaping the value needs.
  */
-
-/** UTF-8 length of `text`, without allocating a buffer. A lone surrogate counts 3 bytes (U+FFFD). */
-export function utf8Length(text: string): number {
-  let bytes = 0
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i)
-    if (code < 0x80) bytes += 1
-    else if (code < 0x800) bytes += 2
-    else if (isHighSurrogate(code) && isLowSurrogate(text.charCodeAt(i + 1))) {
-      bytes += 4
-      i += 1
-    } else bytes += 3
-  }
-  return bytes
-}
+import { isHighSurrogate, isLowSurrogate } from '../util/utf8'
 
 /** UTF-8 bytes of `JSON.stringify(text)`, quotes included. */
 export function jsonStringBytes(text: string): number {
@@ -96,12 +82,4 @@ function escapedWidth(text: string, i: number): CharWidth {
   if (isHighSurrogate(code)) return isLowSurrogate(text.charCodeAt(i + 1)) ? PAIR : UNICODE_ESCAPE
   if (isLowSurrogate(code)) return UNICODE_ESCAPE // a lone low surrogate: stringify writes \udXXX
   return THREE
-}
-
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff
-}
-
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff
 }

@@ -1,4 +1,4 @@
-import { utf8Length } from './chunking'
+import { utf8Length } from '../util/utf8'
 
 /**
  * The names of the storage keys a store writes. Each name carries the

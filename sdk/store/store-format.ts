@@ -1,6 +1,6 @@
 import { FutureFormatError, StoreCorruptedError } from '../errors'
 import type { PlatformStorage } from '../platform/platform'
-import { utf8Length } from './chunking'
+import { utf8Length } from '../util/utf8'
 import { metaKey, type SizedKey } from './record-keys'
 
 /**

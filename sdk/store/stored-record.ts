@@ -1,6 +1,7 @@
 import { StoreCorruptedError } from '../errors'
 import type { PlatformStorage } from '../platform/platform'
-import { jsonStringBytes, splitJsonText, utf8Length } from './chunking'
+import { utf8Length } from '../util/utf8'
+import { jsonStringBytes, splitJsonText } from './chunking'
 import { chunkKey, headKey, type SizedKey } from './record-keys'
 
 /**

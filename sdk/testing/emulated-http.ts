@@ -12,6 +12,7 @@ import type { EmulatedFileSystem } from './emulated-file-system'
 import { NetworkFailure, type EmulatedNetwork } from './emulated-network'
 import type { HttpAnswer, HttpExchange } from './http-transport'
 import { encodeMultipart } from './multipart'
+import { wxQueryString } from '../util/query-string'
 
 /** `wx.request`'s default timeout. */
 export const DEFAULT_TIMEOUT_MS = 60000
@@ -83,16 +84,6 @@ function withoutHeader(headers: Record<string, string>, name: string): Record<st
   return Object.fromEntries(Object.entries(headers).filter(([key]) => key.toLowerCase() !== name))
 }
 
-/** `k=v&...` with encodeURIComponent, objects as JSON, as WeChat builds GET query strings. */
-function queryString(data: Record<string, unknown>): string {
-  return Object.entries(data)
-    .filter(([, value]) => value !== undefined)
-    .map(([key, value]) => {
-      const text = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)
-      return `${encodeURIComponent(key)}=${encodeURIComponent(text)}`
-    })
-    .join('&')
-}
 
 /** Appends a query before any `#fragment`. */
 function appendQuery(url: string, query: string): string {
@@ -115,7 +106,7 @@ function encodeBody(data: unknown, contentType: string): Buffer | undefined {
   const binary = binaryToBuffer(data)
   if (binary) return binary
   if (isPlainData(data) && !Array.isArray(data) && /application\/x-www-form-urlencoded/i.test(contentType)) {
-    return Buffer.from(queryString(data), 'utf8')
+    return Buffer.from(wxQueryString(data), 'utf8')
   }
   return Buffer.from(JSON.stringify(data), 'utf8')
 }
@@ -130,7 +121,7 @@ export function buildRequestExchange(options: EmulatedRequestOptions): HttpExcha
   let url = options.url
   let body: Buffer | undefined
   if (method === 'GET') {
-    if (isPlainData(options.data)) url = appendQuery(url, queryString(options.data))
+    if (isPlainData(options.data)) url = appendQuery(url, wxQueryString(options.data))
     else if (typeof options.data === 'string') url = appendQuery(url, options.data)
   } else {
     body = encodeBody(options.data, contentType)

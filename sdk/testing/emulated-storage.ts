@@ -1,3 +1,4 @@
+import { utf8Length } from '../util/utf8'
 import type { FaultInjector } from './fault-injector'
 
 /** Storage limits; the defaults are WeChat's (1 MB a key, 10 MB in all). */
@@ -11,21 +12,6 @@ export interface StorageLimits {
 }
 
 const MIB = 1024 * 1024
-
-/** UTF-8 length of a string without allocating a buffer. */
-export function utf8Length(text: string): number {
-  let bytes = 0
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i)
-    if (code < 0x80) bytes += 1
-    else if (code < 0x800) bytes += 2
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      bytes += 4
-      i += 1
-    } else bytes += 3
-  }
-  return bytes
-}
 
 /**
  * WeChat's sync storage, kept in memory as JSON text and counted in UTF-8

@@ -1,5 +1,6 @@
 import fc from 'fast-check'
-import { jsonStringBytes, splitJsonText, utf8Length } from '../../sdk/store/chunking'
+import { jsonStringBytes, splitJsonText } from '../../sdk/store/chunking'
+import { utf8Length } from '../../sdk/util/utf8'
 
 /** Any UTF-16 string, lone surrogates and control characters included. */
 const anyText = fc.oneof(
