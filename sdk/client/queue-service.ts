@@ -290,10 +290,22 @@ export class QueueService {
     })
   }
 
-  /** Sends a dead letter (or a waiting entry) again now. */
+  /**
+   * Sends a dead letter (or a waiting entry) again now. A dead letter the
+   * server refused (a 4xx other than 408/409/429) goes under a new
+   * idempotency key, since the server keeps its refusal for the old one; one
+   * that ran out of attempts keeps its key, since its last attempt may have
+   * been applied with the answer lost.
+   */
   async retry(id: string): Promise<void> {
     const located = this.requireEntry(id)
-    if (located.state === 'd') this.outbox.revive(id, await this.newId())
+    if (located.state === 'd') {
+      const dead = this.outbox.read(id)
+      const status = dead?.deadLetter?.statusCode
+      const refused = status !== undefined && status >= 400 && status < 500 && ![408, 409, 429].includes(status)
+      const key = refused || !dead ? await this.newId() : dead.idempotencyKey
+      this.outbox.revive(id, key)
+    }
     this.engine.clearBackoff(id)
     this.status.refresh()
     return this.trigger()

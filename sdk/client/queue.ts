@@ -168,8 +168,9 @@ export class Queue {
   }
 
   private expire(entry: OutboxEntry): void {
-    this.service.outbox.remove(entry)
+    // Told before the removal, as replay does: a crash in between repeats the event, never loses it.
     this.service.events.emit('expired', { entry })
+    this.service.outbox.remove(entry)
     this.service.status.refresh()
   }
 

@@ -6,7 +6,7 @@ import type { OutboxEntry } from './outbox-entry'
 /** What the outbox needs from the durable store. */
 export interface OutboxStore {
   get<T>(key: string): T | undefined
-  put(key: string, value: unknown): void
+  put(key: string, value: unknown, options?: { replacing?: string }): void
   remove(key: string): void
   keys(prefix?: string): string[]
 }
@@ -151,7 +151,7 @@ export class Outbox {
     const location = this.byId.get(entry.id)
     if (!location || location.state === 'd') return
     const dead: IndexedEntry = { ...location, state: 'd', key: entryKey(this.queue, { ...location, state: 'd' }) }
-    this.store.put(dead.key, encodeEntry(entry))
+    this.store.put(dead.key, encodeEntry(entry), { replacing: location.key })
     this.store.remove(location.key)
     this.unindex(location)
     this.index(dead)
@@ -173,7 +173,7 @@ export class Outbox {
     delete revived.nextAttemptAt
     const pending: EntryLocation = { ...location, state: 'p', seq: this.maxSeq + 1 }
     const key = entryKey(this.queue, pending)
-    this.store.put(key, encodeEntry(revived))
+    this.store.put(key, encodeEntry(revived), { replacing: location.key })
     this.store.remove(location.key)
     this.unindex(location)
     this.index({ ...pending, key })

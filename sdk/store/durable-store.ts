@@ -155,13 +155,20 @@ export class DurableStore {
    * @throws {@link UnserializableError} for a value JSON would not bring back unchanged; nothing is written.
    * @throws {@link QuotaExceededError} when the value does not fit the budget or the device is full.
    */
-  put(key: string, value: unknown): void {
+  /**
+   * Stores `value` under `key`. `options.replacing` names a key the caller
+   * removes right after (moving a value to a new key, as the outbox does when
+   * an entry changes state): its bytes count as freed for the budget, so a
+   * move never fails for lack of room the value already had.
+   */
+  put(key: string, value: unknown, options: { replacing?: string } = {}): void {
     this.assertOpen()
     assertUserKey(key)
     const text = toJsonText(value)
     const previous = this.records.get(key)
     const plan = planRecord(this.prefix, key, this.nextGen, value, text, this.chunkBytes)
-    this.checkBudget(key, plan.record.bytes, previous?.bytes ?? 0)
+    const replaced = options.replacing === undefined ? undefined : this.records.get(options.replacing)
+    this.checkBudget(key, plan.record.bytes, (previous?.bytes ?? 0) + (replaced?.bytes ?? 0))
     this.nextGen += 1
     this.writeRecord(plan)
     // The head is written: the new value is committed, whatever happens next.

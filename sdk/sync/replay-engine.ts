@@ -1,3 +1,4 @@
+import { QuotaExceededError } from '../errors'
 import type { Clock, HttpResponse, PlatformHttp } from '../platform/platform'
 import type { Outbox } from '../queue/outbox'
 import type { AttemptError, OutboxEntry } from '../queue/outbox-entry'
@@ -244,8 +245,16 @@ export class ReplayEngine {
 
   private deadLetter(entry: OutboxEntry): LaneStep {
     const dead: OutboxEntry = { ...entry, deadLetter: entry.lastError }
+    delete dead.lastError
     delete dead.nextAttemptAt
-    this.options.outbox.deadLetter(dead)
+    try {
+      this.options.outbox.deadLetter(dead)
+    } catch (error) {
+      if (!(error instanceof QuotaExceededError) || dead.deadLetter?.data === undefined) throw error
+      // The answer's body did not fit the budget: keep the dead letter without it.
+      delete dead.deadLetter.data
+      this.options.outbox.deadLetter(dead)
+    }
     this.retryAt.delete(entry.id)
     this.options.events.emit('deadLettered', { entry: dead })
     return this.options.blockOnDeadLetter ? 'stopLane' : 'next'
@@ -290,9 +299,10 @@ export class ReplayEngine {
     for (const located of outbox.all()) {
       if (located.acceptedAt >= oldest || this.sending.has(located.id)) continue
       const entry = outbox.read(located.id)
+      // Told before the removal: a crash in between tells it again at the next start, never not at all.
+      if (entry) events.emit('expired', { entry })
       outbox.remove(entry ?? located)
       this.retryAt.delete(located.id)
-      if (entry) events.emit('expired', { entry })
     }
   }
 

@@ -220,3 +220,29 @@ test('status reports syncing and inFlight while a replay runs, and subscribers s
   expect(seen[seen.length - 1]).toEqual({ pending: 0, inFlight: 0, syncing: false })
   expect(offline.status.get().lastSyncAt).toBeDefined()
 })
+
+test('a dead letter that ran out of attempts is retried under its own key: its last attempt may have been applied', async () => {
+  const offline = h.client({ retry: { baseDelayMs: 1, maxDelayMs: 1, maxAttempts: 2 } })
+  await offline.ready
+  const [id] = await queueOffline(offline, 1)
+  let first = true
+  h.server.respondWith(() => (first ? ((first = false), { status: 503 }) : undefined))
+  // The second (last) attempt is applied, but its answer never arrives.
+  h.server.dropNextConnections(2, 'after-apply')
+  h.emu.setOnline(true)
+  await waitUntil(() => offline.status.get().deadLetters === 1, 'dead after its attempts')
+  await offline.retry(id)
+  await waitUntil(() => offline.status.get().deadLetters === 0 && offline.status.get().pending === 0, 'retried')
+  expect(new Set(h.server.requests.map((request) => request.idempotencyKey))).toEqual(new Set([id]))
+  expect(h.server.applied).toHaveLength(1)
+})
+
+test('an entry refused under a tight storage budget still becomes a dead letter (moving it needs no extra room)', async () => {
+  const offline = h.client({ maxStorageBytes: 300 })
+  await offline.ready
+  await queueOffline(offline, 1)
+  h.server.respondWith(() => ({ status: 422 }))
+  h.emu.setOnline(true)
+  await waitUntil(() => offline.status.get().deadLetters === 1 && offline.status.get().pending === 0, 'dead-lettered')
+  expect(h.server.requests).toHaveLength(1)
+})
