@@ -1,0 +1,80 @@
+import type { Observation } from './observation'
+
+/**
+ * What the played days actually went through. Printed after the suite, and
+ * for CI's fixed set each kind of trouble must have happened at least once:
+ * invariants that held only because the generator never produced the
+ * trouble would prove nothing.
+ */
+export class ChaosStats {
+  days = 0
+  actions = 0
+  accepted = 0
+  notAccepted = 0
+  /** Actions refused with QuotaExceededError (tight budgets). */
+  refusedForQuota = 0
+  kills = 0
+  coldStarts = 0
+  applications = 0
+  /** Applications answered 401/409/429/5xx: the retry was applied afresh. */
+  notDoneAnswers = 0
+  deadLetters = 0
+  expired = 0
+  superseded = 0
+  /** Tasks whose steps all reached the server with resolved references. */
+  tasksDelivered = 0
+  /** Kept photos uploaded (applied) byte-exact. */
+  photosUploaded = 0
+  /** Reads the network answered: cache updates. */
+  cacheUpdates = 0
+  /** Precache manifest updates that went through. */
+  manifestUpdates = 0
+
+  add(observation: Observation): void {
+    this.days += 1
+    this.actions += observation.actions.length
+    this.accepted += observation.actions.filter((action) => ['sent', 'queued', 'rejected', 'deadLettered'].includes(action.outcome)).length
+    this.notAccepted += observation.actions.filter((action) => ['killed', 'refused', 'failed', 'hung'].includes(action.outcome)).length
+    this.refusedForQuota += observation.actions.filter((action) => action.outcome === 'refused').length
+    this.kills += observation.kills
+    this.coldStarts += observation.starts - 1
+    this.applications += observation.ledger.length
+    this.notDoneAnswers += observation.ledger.filter((application) => [401, 409, 429].includes(application.status) || application.status >= 500).length
+    this.deadLetters += observation.deadLetterSightings.size
+    this.expired += observation.events.filter((event) => event.name === 'expired').length
+    this.superseded += observation.events.filter((event) => event.name === 'superseded').length
+    const succeeded = (tag: string, step: number): boolean =>
+      observation.ledger.some((application) => application.tag === tag && application.step === step && application.status < 300)
+    this.tasksDelivered += observation.actions.filter(
+      (action) => action.action.kind === 'task' && action.steps.every((_kind, step) => succeeded(action.tag, step)),
+    ).length
+    this.photosUploaded += observation.ledger.filter((application) => application.path === '/upload' && application.status < 300).length
+    this.cacheUpdates += observation.readCounts.networkReads
+    this.manifestUpdates += observation.readCounts.manifestUpdates
+  }
+
+  /** Counters that must be above zero for CI's fixed set. */
+  coverage(): Record<string, number> {
+    return {
+      refusedForQuota: this.refusedForQuota,
+      kills: this.kills,
+      notDoneAnswers: this.notDoneAnswers,
+      deadLetters: this.deadLetters,
+      expired: this.expired,
+      superseded: this.superseded,
+      tasksDelivered: this.tasksDelivered,
+      photosUploaded: this.photosUploaded,
+      cacheUpdates: this.cacheUpdates,
+      manifestUpdates: this.manifestUpdates,
+    }
+  }
+
+  summary(): string {
+    return (
+      `${this.days} field days: ${this.actions} actions (${this.accepted} accepted, ${this.notAccepted} not: ${this.refusedForQuota} over budget, the rest killed mid-call), ` +
+      `${this.kills} kills and ${this.coldStarts} cold starts, ${this.applications} server applications (${this.notDoneAnswers} answered not-done), ` +
+      `${this.deadLetters} dead letters, ${this.expired} expired, ${this.superseded} superseded, ${this.tasksDelivered} tasks and ${this.photosUploaded} photos delivered, ` +
+      `${this.cacheUpdates} cache updates, ${this.manifestUpdates} manifest updates`
+    )
+  }
+}

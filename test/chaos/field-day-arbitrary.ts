@@ -1,0 +1,139 @@
+import fc from 'fast-check'
+import type { DropMode } from '../support/test-server'
+import {
+  isUserAction,
+  LANES,
+  DEDUPE_KEYS,
+  MAX_ACTIONS,
+  MAX_OPS,
+  printable,
+  type DayOptions,
+  type FailureAnswer,
+  type FieldDay,
+  type Op,
+  type ReadOp,
+  type RequestAction,
+  type TaskAction,
+  type UploadAction,
+  type WorldEvent,
+  type WritingStrategy,
+} from './model'
+
+/**
+ * fast-check's generator of field days. Weights favour what matters most:
+ * plain requests in a few shared lanes (order), world events as often as
+ * actions (trouble), and the rarer options (tight budgets, limited attempts,
+ * blocking dead letters) a quarter of the time or so.
+ */
+
+const answersArb: fc.Arbitrary<FailureAnswer[]> = fc.oneof(
+  { weight: 4, arbitrary: fc.constant([] as FailureAnswer[]) },
+  { weight: 3, arbitrary: fc.array(fc.constantFrom<FailureAnswer>(503, 429, 409, 401, 422), { minLength: 1, maxLength: 3 }) },
+)
+
+const placementArb = fc.record(
+  {
+    lane: fc.constantFrom(...LANES),
+    dedupeKey: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...DEDUPE_KEYS) }),
+    answers: answersArb,
+  },
+)
+
+const photoArb = fc.integer({ min: 500, max: 6000 })
+
+const requestArb: fc.Arbitrary<RequestAction> = placementArb.map((placement) => ({ kind: 'request', ...placement }))
+const uploadArb: fc.Arbitrary<UploadAction> = fc
+  .tuple(placementArb, photoArb)
+  .map(([placement, photoBytes]) => ({ kind: 'upload', ...placement, photoBytes }))
+const taskArb: fc.Arbitrary<TaskAction> = fc
+  .tuple(placementArb, fc.array(photoArb, { maxLength: 2 }))
+  .map(([placement, photos]) => ({ kind: 'task', ...placement, photos }))
+
+const worldArb: fc.Arbitrary<WorldEvent> = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom<WorldEvent>({ kind: 'online' }, { kind: 'offline' }) },
+  { weight: 1, arbitrary: fc.constantFrom<WorldEvent>({ kind: 'unreachable' }, { kind: 'reachable' }) },
+  { weight: 2, arbitrary: fc.constantFrom<WorldEvent>({ kind: 'hide' }, { kind: 'show' }) },
+  { weight: 3, arbitrary: fc.integer({ min: 1, max: 8 }).map((nth): WorldEvent => ({ kind: 'killAtWrite', nth })) },
+  { weight: 1, arbitrary: fc.constant<WorldEvent>({ kind: 'kill' }) },
+  { weight: 1, arbitrary: fc.constantFrom<WorldEvent>({ kind: 'killDuringNextRequest' }, { kind: 'offlineDuringNextRequest' }) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ count: fc.integer({ min: 1, max: 2 }), mode: fc.constantFrom<DropMode>('before-apply', 'after-apply') })
+      .map(({ count, mode }): WorldEvent => ({ kind: 'dropConnections', count, mode })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .oneof(fc.integer({ min: 1, max: 60 }).map((s) => s * 1000), fc.integer({ min: 1, max: 10 }).map((m) => m * 60_000))
+      .map((ms): WorldEvent => ({ kind: 'clock', ms })),
+  },
+  { weight: 1, arbitrary: fc.constant<WorldEvent>({ kind: 'pastRetention' }) },
+  { weight: 1, arbitrary: fc.constant<WorldEvent>({ kind: 'flush' }) },
+  { weight: 1, arbitrary: fc.constantFrom<WorldEvent>({ kind: 'retryDeadLetters' }, { kind: 'discardDeadLetter' }) },
+)
+
+const readArb: fc.Arbitrary<ReadOp> = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc
+      .record({ resource: fc.integer({ min: 0, max: 1 }), strategy: fc.constantFrom<WritingStrategy>('networkFirst', 'staleWhileRevalidate', 'cacheFirst') })
+      .map(({ resource, strategy }): ReadOp => ({ kind: 'read', resource, strategy })),
+  },
+  { weight: 1, arbitrary: fc.constant<ReadOp>({ kind: 'manifest' }) },
+)
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 5, arbitrary: requestArb },
+  { weight: 2, arbitrary: uploadArb },
+  { weight: 2, arbitrary: taskArb },
+  { weight: 2, arbitrary: readArb },
+  { weight: 10, arbitrary: worldArb },
+)
+
+/**
+ * Which troubles the generator leaves out because they trip an SDK bug not
+ * fixed yet (each with its smallest day in findings.ts `OPEN_FINDINGS`). CI
+ * runs without them so it stays green; `CHAOS_KNOWN_BUGS=all` (or
+ * `npm run chaos -- --known-bugs`) puts them back to check a fix, or
+ * `CHAOS_KNOWN_BUGS=<name>,...` only those named here. Once a bug is fixed,
+ * drop its field here and its day moves to `FIXED_FINDINGS`.
+ */
+export interface Exclusions {
+  /**
+   * With a tight storage budget, a write the replay makes to an entry (retry
+   * bookkeeping with the answer's body, a task's progress with its results)
+   * can exceed it: QuotaExceededError escapes the replay as an unhandled
+   * rejection, and the entry's state is not stored
+   * (`retry-bookkeeping-over-budget`).
+   */
+  tightStorageBudget: boolean
+}
+
+export const NO_EXCLUSIONS: Exclusions = { tightStorageBudget: false }
+export const KNOWN_BUG_EXCLUSIONS: Exclusions = { tightStorageBudget: true }
+
+function optionsArbitrary(excluded: Exclusions): fc.Arbitrary<DayOptions> {
+  const tightStorage = fc.integer({ min: 2500, max: 8000 })
+  return fc.record({
+    concurrency: fc.integer({ min: 1, max: 4 }),
+    blockOnDeadLetter: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    maxAttempts: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 4 }) }),
+    retentionMinutes: fc.oneof(fc.constant(undefined), fc.constant(30)),
+    refreshAuth: fc.boolean(),
+    maxStorageBytes: excluded.tightStorageBudget
+      ? fc.constant(undefined)
+      : fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: tightStorage }),
+    maxFileBytes: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.integer({ min: 4000, max: 15000 }) }),
+    serverLatencyMs: fc.integer({ min: 0, max: 5 }),
+    startOnline: fc.boolean(),
+  })
+}
+
+/** Field days: at most {@link MAX_ACTIONS} user actions among at most {@link MAX_OPS} operations. */
+export function fieldDayArbitrary(excluded: Exclusions = NO_EXCLUSIONS): fc.Arbitrary<FieldDay> {
+  return fc
+    .record({ options: optionsArbitrary(excluded), ops: fc.array(opArb, { minLength: 1, maxLength: MAX_OPS, size: 'max' }) })
+    .filter((day) => day.ops.filter(isUserAction).length <= MAX_ACTIONS)
+    .map((day) => printable({ ...day }))
+}

@@ -1,0 +1,70 @@
+import { printable, type DayOptions, type FieldDay } from './model'
+
+/**
+ * The smallest field days that broke an invariant, one per bug the chaos
+ * suite found. Fixed ones stay as regression days (findings.test.ts plays
+ * them on every run); open ones break an invariant on the SDK as it is, and
+ * field-day-arbitrary.ts `Exclusions` keeps their trouble out of CI's days
+ * until they are fixed. Replay any of them with `npm run chaos -- --day <name>`.
+ */
+
+const QUIET: DayOptions = { concurrency: 1, blockOnDeadLetter: false, refreshAuth: false, serverLatencyMs: 0, startOnline: false }
+
+/** Bugs fixed since the chaos suite found them: every invariant must hold on these days. */
+export const FIXED_FINDINGS: Record<string, FieldDay> = {
+  /**
+   * Found with seed 720240611; fixed in 6fe138a. The dead copy of a refused
+   * entry was written before its pending copy was removed, so it needed room
+   * for both: under a tight budget, QuotaExceededError escaped the replay and
+   * the entry stayed pending, refused again on every replay.
+   */
+  'dead-letter-over-budget': printable({
+    options: { ...QUIET, maxStorageBytes: 600 },
+    ops: [{ kind: 'request', lane: '', answers: [422] }, { kind: 'online' }],
+  }),
+  /**
+   * Found with seed 1; fixed in 6fe138a. An expiring entry that owned its
+   * dedupe pointer was removed (head, then pointer) before `expired` was
+   * emitted: the app dying at the pointer's removal lost it without the event.
+   */
+  'expiry-killed-at-dedupe-pointer': printable({
+    options: QUIET,
+    ops: [
+      { kind: 'request', lane: '', dedupeKey: 'status:1', answers: [] },
+      { kind: 'pastRetention' },
+      { kind: 'killAtWrite', nth: 2 },
+      { kind: 'online' },
+    ],
+  }),
+  /**
+   * Found by reading the retry path against the exactly-once invariant;
+   * fixed in 6fe138a. The last attempt `maxAttempts` allowed was applied but
+   * its answer lost; the dead letter's `retry(id)` used a new idempotency key,
+   * and the server applied the action twice.
+   */
+  'retry-after-lost-last-attempt': printable({
+    options: { ...QUIET, maxAttempts: 2 },
+    ops: [
+      { kind: 'request', lane: '', answers: [503] },
+      { kind: 'online' },
+      { kind: 'dropConnections', count: 1, mode: 'after-apply' },
+      { kind: 'clock', ms: 60_000 },
+      { kind: 'retryDeadLetters' },
+    ],
+  }),
+}
+
+/** Bugs still open: each of these days breaks an invariant today. */
+export const OPEN_FINDINGS: Record<string, FieldDay> = {
+  /**
+   * Found with seed 720240611 (`--known-bugs`), after 6fe138a. A write the
+   * replay makes to an entry grows it (the retry bookkeeping keeps the
+   * answer's body; a task's progress keeps each step's result); under a tight
+   * storage budget it does not fit, QuotaExceededError escapes the replay as
+   * an unhandled rejection, and the backoff is never stored.
+   */
+  'retry-bookkeeping-over-budget': printable({
+    options: { ...QUIET, maxStorageBytes: 300 },
+    ops: [{ kind: 'request', lane: '', answers: [503] }, { kind: 'online' }],
+  }),
+}

@@ -1,0 +1,191 @@
+import { createOffline, type OfflineClient } from '../../sdk/client/offline-client'
+import type { OfflineOptions } from '../../sdk/client/offline-options'
+import type { Platform } from '../../sdk/platform/platform'
+import { createWxPlatform } from '../../sdk/platform/wx-platform'
+import type { OutboxEntry } from '../../sdk/queue/outbox-entry'
+import { createWxEmulator, type WxEmulator } from '../../sdk/testing'
+
+/** The namespace every field day uses; its store keys start with `mpo/chaos/`. */
+export const NAMESPACE = 'chaos'
+/** Real milliseconds an SDK call may take before the day reports it as hung (they take a few ms, a loaded CI machine included). */
+export const CALL_TIMEOUT_MS = 3000
+/** Real milliseconds the phone may stay busy before the day reports that it never settled. */
+export const SETTLE_TIMEOUT_MS = 3000
+
+/** SDK events the invariants need, from every instance of the app (a killed one's included). */
+export type RecordedEventName = 'queued' | 'sent' | 'deadLettered' | 'expired' | 'superseded'
+
+export interface RecordedEvent {
+  name: RecordedEventName
+  /** The action's tag, from the entry's metadata. */
+  tag: string | undefined
+  entryId: string
+  /** Which start of the app emitted it (1 for the first). */
+  instance: number
+}
+
+/** How a guarded SDK call ended. */
+export type CallOutcome<T> =
+  | { kind: 'resolved'; value: T }
+  | { kind: 'threw'; error: unknown }
+  /** The app died before the call returned: the call was not accepted. */
+  | { kind: 'killed' }
+  /** Neither resolved nor threw within {@link CALL_TIMEOUT_MS}, the app alive. */
+  | { kind: 'hung' }
+
+/** A kept file in the SDK's folder. */
+export interface KeptFile {
+  name: string
+  bytes: number
+}
+
+const RECORDED: RecordedEventName[] = ['queued', 'sent', 'deadLettered', 'expired', 'superseded']
+
+function tagOf(entry: OutboxEntry): string | undefined {
+  const tag = entry.metadata?.action
+  return typeof tag === 'string' ? tag : undefined
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * One emulated phone running the app: the emulator, the SDK client of the
+ * current run of the app, and what every run emitted. A cold start builds a
+ * new platform and client over the same storage and files, as WeChat does.
+ */
+export class Phone {
+  readonly emu: WxEmulator
+  readonly events: RecordedEvent[] = []
+  platform: Platform
+  client: OfflineClient
+  /** Starts of the app so far. */
+  instance = 0
+  private deathWatchers: Array<() => void> = []
+
+  constructor(
+    /** Client options without the platform (each start gets its own). */
+    private readonly options: Omit<OfflineOptions, 'platform'>,
+    online: boolean,
+  ) {
+    this.emu = createWxEmulator({ online })
+    this.emu.faults.whenKilled(() => {
+      for (const watcher of this.deathWatchers.splice(0)) watcher()
+    })
+    this.platform = createWxPlatform(this.emu.wx, { clock: this.emu.clock })
+    this.client = this.open()
+  }
+
+  get alive(): boolean {
+    return !this.emu.faults.killed
+  }
+
+  /** The SDK's kept files, `${USER_DATA_PATH}/mpo/<namespace>/<queue>`. */
+  get folder(): string {
+    return `${this.platform.fs.userDataPath}/mpo/${NAMESPACE}/default`
+  }
+
+  /**
+   * Waits for an SDK call the way the app would, except that the app may die
+   * meanwhile (a killed app's calls never settle: its network callbacks are
+   * dropped) and a call that never settles is reported instead of awaited.
+   */
+  guard<T>(call: () => Promise<T>, timeoutMs = CALL_TIMEOUT_MS): Promise<CallOutcome<T>> {
+    return new Promise((resolve) => {
+      let settled = false
+      const finish = (outcome: CallOutcome<T>): void => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        resolve(outcome)
+      }
+      const timer = setTimeout(() => finish({ kind: 'hung' }), timeoutMs)
+      if (!this.alive) return finish({ kind: 'killed' })
+      this.deathWatchers.push(() => finish({ kind: 'killed' }))
+      let promise: Promise<T>
+      try {
+        promise = call()
+      } catch (error) {
+        return finish(this.alive ? { kind: 'threw', error } : { kind: 'killed' })
+      }
+      promise.then(
+        (value) => finish({ kind: 'resolved', value }),
+        (error: unknown) => finish(this.alive ? { kind: 'threw', error } : { kind: 'killed' }),
+      )
+    })
+  }
+
+  /** Kills the app if it is still alive and starts it again: storage and kept files stay, everything else goes. */
+  coldStart(): void {
+    // Killed first: a dying app runs no more code, so nothing `close()` would save gets saved.
+    this.emu.faults.kill()
+    try {
+      this.client.close()
+    } catch {
+      // A killed app's client may fail to let go; the new platform below has storage of its own anyway.
+    }
+    this.emu.restart()
+    this.platform = createWxPlatform(this.emu.wx, { clock: this.emu.clock })
+    this.client = this.open()
+  }
+
+  /**
+   * Waits (real time) until nothing moves: no replay, no call in flight on the
+   * phone or at the server, no write for a few turns. Returns false when the
+   * phone is still busy after {@link SETTLE_TIMEOUT_MS}.
+   */
+  async settle(serverInFlight: () => number): Promise<boolean> {
+    const deadline = Date.now() + SETTLE_TIMEOUT_MS
+    let quietTurns = 0
+    let writes = this.emu.faults.writes
+    while (quietTurns < 3) {
+      await sleep(1)
+      const phoneBusy = this.alive && (this.client.status.get().syncing || this.emu.network.inFlight > 0 || this.emu.network.queued > 0)
+      const busy = phoneBusy || serverInFlight() > 0 || this.emu.faults.writes !== writes
+      quietTurns = busy ? 0 : quietTurns + 1
+      writes = this.emu.faults.writes
+      if (Date.now() > deadline) return false
+    }
+    return true
+  }
+
+  /** The SDK's kept files now (the app must be alive). */
+  async keptFiles(): Promise<KeptFile[]> {
+    const fs = this.platform.fs
+    const names = await fs.readdir(this.folder).catch((): string[] => [])
+    const files: KeptFile[] = []
+    for (const name of names.sort()) {
+      const stats = await fs.stat(`${this.folder}/${name}`).catch(() => undefined)
+      if (stats?.isFile) files.push({ name, bytes: stats.size })
+    }
+    return files
+  }
+
+  /** UTF-8 bytes the keys under `prefix` really occupy in storage (names plus JSON values), as WeChat counts them. */
+  storageBytesUnder(prefix: string): number {
+    let bytes = 0
+    for (const key of this.emu.wx.getStorageInfoSync().keys) {
+      if (!key.startsWith(prefix)) continue
+      bytes += Buffer.byteLength(key) + Buffer.byteLength(JSON.stringify(this.emu.wx.getStorageSync(key)))
+    }
+    return bytes
+  }
+
+  dispose(): void {
+    try {
+      this.client.close()
+    } catch {
+      // Already dead: nothing to release.
+    }
+    this.emu.dispose()
+  }
+
+  private open(): OfflineClient {
+    this.instance += 1
+    const instance = this.instance
+    const client = createOffline({ ...this.options, platform: this.platform, namespace: NAMESPACE })
+    for (const name of RECORDED) {
+      client.on(name, ({ entry }: { entry: OutboxEntry }) => this.events.push({ name, tag: tagOf(entry), entryId: entry.id, instance }))
+    }
+    return client
+  }
+}
