@@ -194,6 +194,9 @@ export class ReplayEngine {
     try {
       const outcome = await this.send(entry)
       return await this.settle(entry, outcome)
+    } catch (error) {
+      if (!(error instanceof QuotaExceededError)) throw error
+      return this.cannotRecord(entry, error)
     } finally {
       this.sending.delete(id)
       this.options.onChange()
@@ -241,6 +244,21 @@ export class ReplayEngine {
     this.retryAt.delete(entry.id)
     this.options.events.emit('sent', { entry, response })
     return 'next'
+  }
+
+  /**
+   * The attempt's outcome (a backoff, a task's progress) did not fit the
+   * storage budget. The entry stays as stored, so nothing is lost and no
+   * finished step is lost either (it is resent under the same key); the lane
+   * waits a backoff in memory and the app hears `quotaExceeded`.
+   */
+  private cannotRecord(entry: OutboxEntry, error: QuotaExceededError): LaneStep {
+    const now = this.options.clock.now()
+    const nextAttemptAt = now + this.options.retry.delayFor(entry.attempts + 1, this.options.random())
+    this.retryAt.set(entry.id, nextAttemptAt)
+    this.nextRetryAt = Math.min(this.nextRetryAt ?? Infinity, nextAttemptAt)
+    this.options.events.emit('quotaExceeded', { error })
+    return 'stopLane'
   }
 
   private deadLetter(entry: OutboxEntry): LaneStep {

@@ -111,7 +111,7 @@ export interface Exclusions {
 }
 
 export const NO_EXCLUSIONS: Exclusions = { tightStorageBudget: false }
-export const KNOWN_BUG_EXCLUSIONS: Exclusions = { tightStorageBudget: true }
+export const KNOWN_BUG_EXCLUSIONS: Exclusions = { tightStorageBudget: false }
 
 function optionsArbitrary(excluded: Exclusions): fc.Arbitrary<DayOptions> {
   const tightStorage = fc.integer({ min: 2500, max: 8000 })
