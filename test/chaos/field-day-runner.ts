@@ -8,6 +8,7 @@ import { NAMESPACE, Phone, type CallOutcome } from './phone'
 import { ReadSide } from './read-side'
 import { ServerScript } from './server-script'
 import { callSdk } from './user-actions'
+import { mulberry32 } from '../../demo-server/faults'
 
 /**
  * Plays a field day through the real SDK on the emulator against the
@@ -323,7 +324,7 @@ class DayRun {
 export async function runFieldDay(day: FieldDay, server: TestServer, routeRejections?: RejectionRouter): Promise<Observation> {
   // The SDK takes its backoff jitter from Math.random: seeded per day, so a shrunk day jitters as it did.
   const unseeded = Math.random
-  Math.random = seededRandom(day.ops.length)
+  Math.random = mulberry32(day.ops.length)
   const run = new DayRun(day, server)
   const stopRouting = routeRejections?.((reason) => run.problems.push(`unhandled rejection: ${errorText(reason)}`))
   try {
@@ -336,14 +337,3 @@ export async function runFieldDay(day: FieldDay, server: TestServer, routeReject
   }
 }
 
-/** mulberry32: a tiny deterministic generator in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
