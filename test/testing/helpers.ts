@@ -1,4 +1,6 @@
 import type { RuntimeFailure } from '../../sdk/platform/runtime'
+import { createWxEmulator, type WxEmulator } from '../../sdk/testing'
+import { startTestServer, type TestServer } from '../support/test-server'
 
 /** The outcome of one callback-style call. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: RuntimeFailure }
@@ -57,4 +59,22 @@ export function allByteValues(length = 512): Uint8Array {
 export function bytesOf(value: unknown): Buffer {
   if (Object.prototype.toString.call(value) !== '[object ArrayBuffer]') throw new Error(`not an ArrayBuffer: ${typeof value}`)
   return Buffer.from(value as ArrayBuffer)
+}
+
+/**
+ * A fresh emulator and loopback server for every test of the enclosing
+ * describe, both disposed after it; `use` receives them.
+ */
+export function useEmulatorAndServer(use: (emu: WxEmulator, server: TestServer) => void): void {
+  let emu: WxEmulator
+  let server: TestServer
+  beforeEach(async () => {
+    emu = createWxEmulator()
+    server = await startTestServer()
+    use(emu, server)
+  })
+  afterEach(async () => {
+    await emu.dispose()
+    await server.close()
+  })
 }

@@ -1,19 +1,14 @@
 import { AppKilledError, createWxEmulator, type WxEmulator } from '../../sdk/testing'
-import { startTestServer, type TestServer } from '../support/test-server'
-import { failWith, settle, sleep, succeed } from './helpers'
+import type { TestServer } from '../support/test-server'
+import { failWith, settle, sleep, succeed, useEmulatorAndServer } from './helpers'
 
 describe('lifecycle: background suspension, kill, restart', () => {
   let emu: WxEmulator
   let server: TestServer
 
-  beforeEach(async () => {
-    emu = createWxEmulator()
-    server = await startTestServer()
-  })
-
-  afterEach(async () => {
-    emu.dispose()
-    await server.close()
+  useEmulatorAndServer((emulator, testServer) => {
+    emu = emulator
+    server = testServer
   })
 
   test('5 s after hide() every call in flight fails "interrupted", per API', async () => {

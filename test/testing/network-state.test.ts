@@ -1,20 +1,15 @@
 import { createWxEmulator, type WxEmulator } from '../../sdk/testing'
 import type { RuntimeNetworkStatus } from '../../sdk/platform/runtime'
-import { startTestServer, type TestServer } from '../support/test-server'
-import { failWith, settle, succeed } from './helpers'
+import type { TestServer } from '../support/test-server'
+import { failWith, settle, succeed, useEmulatorAndServer } from './helpers'
 
 describe('network state: connected, reachable, offline', () => {
   let emu: WxEmulator
   let server: TestServer
 
-  beforeEach(async () => {
-    emu = createWxEmulator()
-    server = await startTestServer()
-  })
-
-  afterEach(async () => {
-    emu.dispose()
-    await server.close()
+  useEmulatorAndServer((emulator, testServer) => {
+    emu = emulator
+    server = testServer
   })
 
   test('setOnline fires onNetworkStatusChange with isConnected and networkType', () => {

@@ -1,21 +1,16 @@
 import * as net from 'net'
-import { createWxEmulator, type EmulatedRequestSuccess, type WxEmulator } from '../../sdk/testing'
+import type { EmulatedRequestSuccess, WxEmulator } from '../../sdk/testing'
 import type { RuntimeRequestOptions } from '../../sdk/platform/runtime'
-import { startTestServer, type TestServer } from '../support/test-server'
-import { bytesOf, failWith, settle, succeed } from './helpers'
+import type { TestServer } from '../support/test-server'
+import { bytesOf, failWith, settle, succeed, useEmulatorAndServer } from './helpers'
 
 describe('wx.request over real HTTP', () => {
   let emu: WxEmulator
   let server: TestServer
 
-  beforeEach(async () => {
-    emu = createWxEmulator()
-    server = await startTestServer()
-  })
-
-  afterEach(async () => {
-    emu.dispose()
-    await server.close()
+  useEmulatorAndServer((emulator, testServer) => {
+    emu = emulator
+    server = testServer
   })
 
   const request = (options: Omit<RuntimeRequestOptions, 'success' | 'fail'>) =>

@@ -1,6 +1,6 @@
 import { createWxEmulator, type EmulatedDownloadSuccess, type EmulatedUploadSuccess, type WxEmulator } from '../../sdk/testing'
-import { startTestServer, type TestServer } from '../support/test-server'
-import { allByteValues, bytesOf, failWith, succeed } from './helpers'
+import type { TestServer } from '../support/test-server'
+import { allByteValues, bytesOf, failWith, succeed, useEmulatorAndServer } from './helpers'
 
 /** The download payload as the official typings let a caller declare it. */
 type Downloaded = Omit<EmulatedDownloadSuccess, 'errMsg'>
@@ -9,14 +9,9 @@ describe('wx.uploadFile and wx.downloadFile', () => {
   let emu: WxEmulator
   let server: TestServer
 
-  beforeEach(async () => {
-    emu = createWxEmulator()
-    server = await startTestServer()
-  })
-
-  afterEach(async () => {
-    emu.dispose()
-    await server.close()
+  useEmulatorAndServer((emulator, testServer) => {
+    emu = emulator
+    server = testServer
   })
 
   const fs = () => {
