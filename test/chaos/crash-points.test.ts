@@ -1,10 +1,8 @@
-import { startTestServer, type TestServer } from '../support/test-server'
 import { crashPaths, type CrashPath } from './crash-paths'
-import { runFieldDay } from './field-day-runner'
 import type { Observation } from './observation'
 import { checkInvariants, describeObservation } from './invariants'
 import { describeDay, printable, type FieldDay } from './model'
-import { RejectionWatch } from './rejection-watch'
+import { useDayEnvironment } from './day-environment'
 
 /**
  * Crash-point enumeration: for each write path (crash-paths.ts), kill the app
@@ -15,17 +13,9 @@ import { RejectionWatch } from './rejection-watch'
 
 const paths = crashPaths()
 const covered = new Map<string, number>()
-let server: TestServer
-const watch = new RejectionWatch()
+const days = useDayEnvironment()
 
-beforeAll(async () => {
-  server = await startTestServer()
-  watch.install()
-})
-
-afterAll(async () => {
-  watch.uninstall()
-  await server.close()
+afterAll(() => {
   const counts = paths.map((path) => `${path.name} ${covered.get(path.name) ?? 'FAILED'}`)
   const total = [...covered.values()].reduce((sum, count) => sum + count, 0)
   console.log(`crash points covered: ${counts.join(', ')}, total ${total}`)
@@ -43,7 +33,7 @@ function failureText(day: FieldDay, observation: Observation, violations: string
 test.each(paths.map((path) => [path.name, path] as const))('crash at every write of %s: the invariants hold after a restart', async (_name, path) => {
   const actStart = path.setup.length
   const baselineDay = dayOf(path)
-  const baseline = await runFieldDay(baselineDay, server, watch.route)
+  const baseline = await days.run(baselineDay)
   const baselineViolations = checkInvariants(baseline)
   if (baselineViolations.length > 0) throw new Error(`without a crash:\n${failureText(baselineDay, baseline, baselineViolations)}`)
   const act = baseline.trace.filter((op) => op.index >= actStart)
@@ -53,7 +43,7 @@ test.each(paths.map((path) => [path.name, path] as const))('crash at every write
 
   for (let k = 1; k <= writes; k++) {
     const day = dayOf(path, k)
-    const observation = await runFieldDay(day, server, watch.route)
+    const observation = await days.run(day)
     const violations = checkInvariants(observation)
     // The kill must land inside the path (the killAtWrite operation sits at index actStart).
     const killedInPath = observation.trace.some((op) => op.index > actStart && op.killed)
@@ -63,6 +53,6 @@ test.each(paths.map((path) => [path.name, path] as const))('crash at every write
     }
   }
   // Rejections between days would belong to no day: there must be none.
-  expect(watch.unrouted).toEqual([])
+  expect(days.unrouted).toEqual([])
   covered.set(path.name, writes)
 })

@@ -1,11 +1,9 @@
 import fc from 'fast-check'
-import { startTestServer, type TestServer } from '../support/test-server'
 import { chaosSettings } from './chaos-settings'
 import { ChaosStats } from './chaos-stats'
-import { runFieldDay } from './field-day-runner'
 import { checkInvariants, describeObservation } from './invariants'
 import { fieldDayArbitrary } from './field-day-arbitrary'
-import { RejectionWatch } from './rejection-watch'
+import { useDayEnvironment } from './day-environment'
 
 /**
  * The chaos suite: fast-check generates field days (user actions, network
@@ -27,19 +25,9 @@ const excludedBugs = Object.entries(settings.excluded)
   .filter(([, excluded]) => excluded)
   .map(([name]) => name)
 
-let server: TestServer
-const watch = new RejectionWatch()
+const environment = useDayEnvironment()
 const stats = new ChaosStats()
 
-beforeAll(async () => {
-  server = await startTestServer()
-  watch.install()
-})
-
-afterAll(async () => {
-  watch.uninstall()
-  await server.close()
-})
 
 const title = settings.day
   ? `field day ${settings.day.name}`
@@ -52,7 +40,7 @@ test(
     const started = Date.now()
     const days = settings.day ? fc.constant(settings.day.day) : fieldDayArbitrary(settings.excluded)
     const property = fc.asyncProperty(days, async (day) => {
-      const observation = await runFieldDay(day, server, watch.route)
+      const observation = await environment.run(day)
       stats.add(observation)
       const violations = checkInvariants(observation)
       if (violations.length > 0) {
@@ -77,7 +65,7 @@ test(
         : ''
       throw new Error(`${fc.defaultReportMessage(details) ?? 'the chaos property failed'}${replay}`)
     }
-    expect(watch.unrouted).toEqual([])
+    expect(environment.unrouted).toEqual([])
     if (settings.isCiSet) {
       // CI's fixed days must have met every kind of trouble, or the invariants proved little.
       for (const [what, count] of Object.entries(stats.coverage())) expect([what, count > 0]).toEqual([what, true])
