@@ -96,7 +96,8 @@ export class OfflineClient {
    */
   async request(options: OfflineRequestOptions): Promise<RequestResult> {
     const stored = toStoredRequest(options, this.options.persistSecretHeaders ?? false)
-    const entry = await this.service.createEntry({ ...options, request: stored })
+    const { lane, dedupeKey, metadata } = options
+    const entry = await this.service.createEntry({ request: stored, lane, dedupeKey, metadata })
     // A live send must not overtake entries already waiting (or live) in its lane.
     if (!this.service.laneIsFree(entry.lane)) return this.enqueue(entry, 'back')
 

@@ -102,8 +102,9 @@ export class TaskBuilder {
     const files = this.requireFiles()
     checkQuality(upload.compress)
     const original = upload.filePath
-    await files.sizeOf(original)
-    const path = upload.compress ? await this.platform.media.compressImage(original, upload.compress.quality) : original
+    const bytes = await files.sizeOf(original)
+    if (!upload.compress) return { path: original, bytes }
+    const path = await this.platform.media.compressImage(original, upload.compress.quality)
     return { path, bytes: await files.sizeOf(path) }
   }
 }

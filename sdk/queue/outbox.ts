@@ -85,6 +85,13 @@ export class Outbox {
     return this.lanes.get(lane) ?? []
   }
 
+  /** Whether `lane` holds a dead letter; from the index, without sorting or reading. */
+  hasDeadLetterIn(lane: string): boolean {
+    if (this.dead === 0) return false
+    for (const entry of this.byId.values()) if (entry.state === 'd' && entry.lane === lane) return true
+    return false
+  }
+
   laneNames(): string[] {
     return [...this.lanes.keys()].filter((lane) => this.lane(lane).length > 0)
   }

@@ -159,12 +159,8 @@ export class ReplayEngine {
   private isReady(lane: string): boolean {
     const head = this.options.outbox.lane(lane)[0]
     if (!head || this.sending.has(head.id) || this.options.isLaneHeld(lane)) return false
-    if (this.options.blockOnDeadLetter && this.hasDeadLetterIn(lane)) return false
+    if (this.options.blockOnDeadLetter && this.options.outbox.hasDeadLetterIn(lane)) return false
     return (this.retryAt.get(head.id) ?? 0) <= this.options.clock.now()
-  }
-
-  private hasDeadLetterIn(lane: string): boolean {
-    return this.options.outbox.all().some((entry) => entry.state === 'd' && entry.lane === lane)
   }
 
   /** Sends a lane's entries in order until it is empty or an attempt stops it. */
@@ -183,7 +179,8 @@ export class ReplayEngine {
     const { outbox, events } = this.options
     const entry = outbox.read(id)
     if (!entry) return 'next'
-    if (entry.dedupeKey !== undefined && outbox.newestFor(entry.dedupeKey) !== id && outbox.newestFor(entry.dedupeKey) !== undefined) {
+    const newest = entry.dedupeKey === undefined ? undefined : outbox.newestFor(entry.dedupeKey)
+    if (newest !== undefined && newest !== id) {
       outbox.remove(entry)
       events.emit('superseded', { entry })
       return 'next'
