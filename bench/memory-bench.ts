@@ -5,7 +5,7 @@
  */
 import { startTestServer } from '../test/support/test-server'
 import { printTable, type BenchSection } from './bench-section'
-import { benchClient, fill, roomyPhone } from './outbox-fixtures'
+import { benchClient, fill, roomyPhone, timeToDrain } from './outbox-fixtures'
 
 const ENTRIES = 10000
 const MIB = 1024 * 1024
@@ -28,12 +28,8 @@ export const memoryBench: BenchSection = {
     const baseline = heapUsed()
     let peak = baseline
     const sampler = setInterval(() => (peak = Math.max(peak, heapUsed())), 5)
-    const drained = new Promise((resolve) => offline.on('drained', resolve))
-    const start = Date.now()
-    emu.setOnline(true)
-    await drained
+    const ms = await timeToDrain(emu, offline)
     clearInterval(sampler)
-    const ms = Date.now() - start
     offline.close()
     await emu.dispose()
     await server.close()

@@ -62,6 +62,15 @@ export async function measurePush(backlog: number): Promise<PushCost> {
   return { ...cost, naiveBytes: (naive.emu.storage.bytesWritten - naiveBefore) / naivePushes }
 }
 
+/** Milliseconds from the network coming back until `offline` has sent everything (and deleted sent files). */
+export async function timeToDrain(emu: WxEmulator, offline: OfflineClient): Promise<number> {
+  const drained = new Promise((resolve) => offline.on('drained', resolve))
+  const start = Date.now()
+  emu.setOnline(true)
+  await drained
+  return Date.now() - start
+}
+
 /** Milliseconds for the outbox to replay `entries` queued entries spread over `lanes`. */
 export async function measureReplay(server: TestServer, entries: number, lanes: number, concurrency: number): Promise<number> {
   const { emu, platform } = roomyPhone()
@@ -69,11 +78,7 @@ export async function measureReplay(server: TestServer, entries: number, lanes: 
   await offline.ready
   await fill(offline, entries, `${server.url}/visits`, lanes)
   server.reset()
-  const drained = new Promise((resolve) => offline.on('drained', resolve))
-  const start = Date.now()
-  emu.setOnline(true)
-  await drained
-  const ms = Date.now() - start
+  const ms = await timeToDrain(emu, offline)
   if (server.uniqueDeliveries !== entries) throw new Error(`delivered ${server.uniqueDeliveries} of ${entries}`)
   offline.close()
   await emu.dispose()

@@ -10,6 +10,7 @@ import { createWxPlatform } from '../sdk/platform/wx-platform'
 import { createWxEmulator } from '../sdk/testing'
 import { startTestServer, type TestServer } from '../test/support/test-server'
 import { printTable, type BenchSection } from './bench-section'
+import { timeToDrain } from './outbox-fixtures'
 
 const PHOTOS = 50
 const PHOTO_BYTES = 200 * 1024
@@ -25,14 +26,10 @@ async function outboxReplay(server: TestServer, lanes: boolean): Promise<{ ms: n
     await offline.uploadFile({ url: `${server.url}/upload`, filePath, name: 'photo', lane: lanes ? `visit:${i % VISITS}` : undefined })
   }
   server.reset()
-  const drained = new Promise((resolve) => offline.on('drained', resolve))
-  const start = Date.now()
-  emu.setOnline(true)
-  await drained
-  const ms = Date.now() - start
+  const ms = await timeToDrain(emu, offline)
   if (server.applied.length !== PHOTOS) throw new Error(`uploaded ${server.applied.length} of ${PHOTOS}`)
   offline.close()
-  await new Promise((resolve) => setTimeout(resolve, 50)) // file deletions run after each entry is removed
+  // "drained" comes after the sent photos' copies are deleted, so this counts what really stayed.
   const filesLeft = emu.files.usedBytes
   await emu.dispose()
   return { ms, filesLeft }
