@@ -49,8 +49,6 @@ export interface NewEntry {
   dedupeKey?: string
   metadata?: EntryMetadata
   acceptedAt?: number
-  /** Reuse a key already sent with a live attempt. */
-  id?: string
 }
 
 function checkOptions(options: OfflineOptions): void {
@@ -208,7 +206,7 @@ export class QueueService {
       throw new InvalidArgumentError('dedupeKey must be a non-empty string')
     }
     if (source.metadata !== undefined) toJsonText(source.metadata, 'metadata')
-    const id = source.id ?? (await this.newId())
+    const id = await this.newId()
     const entry: OutboxEntry = {
       id,
       idempotencyKey: id,
