@@ -5,7 +5,12 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', isolatedModules: true } }],
   },
-  // The demo mini-program requires the package by name, as it does in WeChat DevTools.
-  moduleNameMapper: { '^miniprogram-offline$': '<rootDir>/sdk/index.ts' },
+  // Tests (and the demo mini-program) import the package by name, as an app does.
+  moduleNameMapper: {
+    '^miniprogram-offline$': '<rootDir>/sdk/index.ts',
+    '^miniprogram-offline/testing$': '<rootDir>/sdk/testing/index.ts',
+    '^miniprogram-offline/uni$': '<rootDir>/sdk/uni/index.ts',
+    '^miniprogram-offline/server$': '<rootDir>/sdk/server/index.ts',
+  },
   testTimeout: 20000,
 }

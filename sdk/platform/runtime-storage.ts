@@ -6,8 +6,24 @@ function fromRuntime(value: unknown): unknown {
   return value === '' ? undefined : value
 }
 
+/**
+ * One storage adapter per runtime object: the SDK recognises "the same
+ * storage" by identity, so two platforms built over one `wx` (two pages each
+ * calling `createWxPlatform(wx)`) share one outbox engine instead of racing.
+ */
+const adapters = new WeakMap<MiniProgramRuntime, PlatformStorage>()
+
 /** Sync storage over `wx`/`uni`, with the batch calls only where the base library has them. */
 export function createRuntimeStorage(runtime: MiniProgramRuntime): PlatformStorage {
+  let storage = adapters.get(runtime)
+  if (!storage) {
+    storage = adaptStorage(runtime)
+    adapters.set(runtime, storage)
+  }
+  return storage
+}
+
+function adaptStorage(runtime: MiniProgramRuntime): PlatformStorage {
   const storage: PlatformStorage = {
     get: (key) => fromRuntime(runtime.getStorageSync(key)),
     set: (key, value) => runtime.setStorageSync(key, value),

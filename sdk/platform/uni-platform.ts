@@ -12,7 +12,19 @@ function assertNotReserved(key: string): void {
   }
 }
 
+/** Guarded adapters by the storage they guard, so one `uni` keeps one storage identity. */
+const guarded = new WeakMap<PlatformStorage, PlatformStorage>()
+
 function guardReservedKeys(storage: PlatformStorage): PlatformStorage {
+  let guard = guarded.get(storage)
+  if (!guard) {
+    guard = guardStorage(storage)
+    guarded.set(storage, guard)
+  }
+  return guard
+}
+
+function guardStorage(storage: PlatformStorage): PlatformStorage {
   const batchSet = storage.batchSet
   return {
     ...storage,
