@@ -13,4 +13,7 @@ module.exports = {
     '^miniprogram-offline/server$': '<rootDir>/sdk/server/index.ts',
   },
   testTimeout: 20000,
+  // The uni-app fixture's own install and build output are not tests or modules of this project.
+  modulePathIgnorePatterns: ['<rootDir>/test/fixtures/uni-h5/(node_modules|dist|unpackage)/'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/fixtures/'],
 }

@@ -34,7 +34,8 @@ export class OfflineError extends Error {
   constructor(code: OfflineErrorCode, message: string) {
     super(message)
     this.code = code
-    this.name = new.target.name
+    // A literal, not `new.target.name`: minifiers rename classes (issue 14), and each subclass sets its own.
+    this.name = 'OfflineError'
     // Keeps `instanceof` working when compiled to ES5 for old base libraries.
     Object.setPrototypeOf(this, new.target.prototype)
   }
@@ -44,6 +45,7 @@ export class OfflineError extends Error {
 export class InvalidArgumentError extends OfflineError {
   constructor(message: string) {
     super('INVALID_ARGUMENT', message)
+    this.name = 'InvalidArgumentError'
   }
 }
 
@@ -54,6 +56,7 @@ export class UnserializableError extends OfflineError {
 
   constructor(path: string, problem: string) {
     super('UNSERIALIZABLE', `${path} cannot be stored: ${problem}`)
+    this.name = 'UnserializableError'
     this.path = path
   }
 }
@@ -69,6 +72,7 @@ export class QuotaExceededError extends OfflineError {
 
   constructor(message: string, requiredBytes: number, availableBytes: number, limit: 'budget' | 'device' = 'budget') {
     super('QUOTA_EXCEEDED', message)
+    this.name = 'QuotaExceededError'
     this.requiredBytes = requiredBytes
     this.availableBytes = availableBytes
     this.limit = limit
@@ -82,6 +86,7 @@ export class UnsupportedError extends OfflineError {
 
   constructor(capability: string, runtime: string) {
     super('UNSUPPORTED', `${capability} is not supported on ${runtime}`)
+    this.name = 'UnsupportedError'
     this.capability = capability
   }
 }
@@ -94,6 +99,7 @@ export class TransportError extends OfflineError {
 
   constructor(errMsg: string, errno?: number) {
     super('TRANSPORT', errMsg)
+    this.name = 'TransportError'
     this.errMsg = errMsg
     this.errno = errno
   }
@@ -116,6 +122,7 @@ export class PlatformFileError extends OfflineError {
 
   constructor(errMsg: string, errCode?: number) {
     super('FILE_ERROR', errMsg)
+    this.name = 'PlatformFileError'
     this.errMsg = errMsg
     this.errCode = errCode
   }
@@ -125,6 +132,7 @@ export class PlatformFileError extends OfflineError {
 export class StoreCorruptedError extends OfflineError {
   constructor(message: string) {
     super('STORE_CORRUPTED', message)
+    this.name = 'StoreCorruptedError'
   }
 }
 
@@ -132,6 +140,7 @@ export class StoreCorruptedError extends OfflineError {
 export class FutureFormatError extends OfflineError {
   constructor(found: number, supported: number) {
     super('FUTURE_FORMAT', `stored format ${found} is newer than this SDK supports (${supported}); upgrade the SDK`)
+    this.name = 'FutureFormatError'
   }
 }
 
@@ -139,6 +148,7 @@ export class FutureFormatError extends OfflineError {
 export class InUseError extends OfflineError {
   constructor(message: string) {
     super('IN_USE', message)
+    this.name = 'InUseError'
   }
 }
 
@@ -149,6 +159,7 @@ export class ReplayFailedError extends OfflineError {
 
   constructor(queue: string, remaining: number) {
     super('REPLAY_FAILED', `queue "${queue}" still has ${remaining} entries to send`)
+    this.name = 'ReplayFailedError'
     this.remaining = remaining
   }
 }
@@ -160,6 +171,7 @@ export class CacheMissError extends OfflineError {
 
   constructor(url: string, reason: string) {
     super('CACHE_MISS', `no kept copy of ${url}: ${reason}`)
+    this.name = 'CacheMissError'
     this.url = url
   }
 }
@@ -171,6 +183,7 @@ export class HttpStatusError extends OfflineError {
 
   constructor(url: string, statusCode: number) {
     super('HTTP_STATUS', `${url} answered HTTP ${statusCode}`)
+    this.name = 'HttpStatusError'
     this.url = url
     this.statusCode = statusCode
   }

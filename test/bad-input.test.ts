@@ -5,12 +5,16 @@
  * gets a typed error with a stable code, and nothing already stored (in
  * storage or on disk) is lost or changed.
  */
-import { createOffline, type OfflineClient } from '../sdk/client/offline-client'
-import { Queue } from '../sdk/client/queue'
-import { OfflineError, type OfflineErrorCode } from '../sdk/errors'
-import { createUniPlatform } from '../sdk/platform/uni-platform'
-import { createWxPlatform } from '../sdk/platform/wx-platform'
-import type { MiniProgramRuntime } from '../sdk/platform/runtime'
+import {
+  createOffline,
+  createUniPlatform,
+  createWxPlatform,
+  OfflineError,
+  Queue,
+  type MiniProgramRuntime,
+  type OfflineClient,
+  type OfflineErrorCode,
+} from 'miniprogram-offline'
 import { createHarness, waitUntil, type OfflineHarness } from './support/offline-harness'
 
 let h: OfflineHarness
@@ -62,6 +66,15 @@ const URL_CASES: Array<[string, unknown]> = [
   ['an empty string', ''],
   ['a number', 42],
   ['undefined', undefined],
+  // One vocabulary for writes, uploads, task steps and reads.
+  ['a space in the host', 'http://exa mple.com/x'],
+  ['a space in the path', 'https://example.com/a b'],
+  ['a tab', 'https://example.com/a\tb'],
+  ['a control character', 'https://example.com/a\u0007'],
+  ['an empty host', 'http:///x'],
+  ['credentials', 'https://rep:secret@example.com/x'],
+  ['a lone surrogate', 'https://example.com/\ud800'],
+  ['a javascript: URL', 'javascript:alert(1)'],
 ]
 
 type Case = [string, (base: string) => unknown, OfflineErrorCode]
@@ -70,7 +83,24 @@ const CATALOGUE: Case[] = [
   ...URL_CASES.map(([what, url]): Case => [`request() with ${what} as url`, () => offline.request({ url } as never), 'INVALID_ARGUMENT']),
   ...URL_CASES.map(([what, url]): Case => [`get() with ${what} as url`, () => offline.get({ url } as never), 'INVALID_ARGUMENT']),
   ...URL_CASES.map(([what, url]): Case => [`image() with ${what}`, () => offline.image(url as never), 'INVALID_ARGUMENT']),
+  ...URL_CASES.map(([what, url]): Case => [`uploadFile() with ${what} as url`, () => offline.uploadFile({ url, filePath: h.emu.createTempFile(Buffer.from('p')), name: 'photo' } as never), 'INVALID_ARGUMENT']),
+  ...URL_CASES.map(([what, url]): Case => [`task() with ${what} as a request step's url`, () => offline.task({ steps: [{ request: { url, method: 'POST' } }] } as never), 'INVALID_ARGUMENT']),
+  ...URL_CASES.map(([what, url]): Case => [`task() with ${what} as an upload step's url`, () => offline.task({ steps: [{ upload: { url, filePath: h.emu.createTempFile(Buffer.from('p')), name: 'photo' } }] } as never), 'INVALID_ARGUMENT']),
+  ...URL_CASES.map(([what, url]): Case => [`manifest() with ${what} as a resource`, () => offline.manifest({ version: 'v9', cache: [url] } as never), 'INVALID_ARGUMENT']),
   ['request() with no options', () => offline.request(undefined as never), 'INVALID_ARGUMENT'],
+  ['request() with a header name that is not a token', (base) => offline.request({ url: `${base}/v`, header: { 'X Trace': '1' } }), 'INVALID_ARGUMENT'],
+  ['request() with a CR LF in a header value', (base) => offline.request({ url: `${base}/v`, header: { 'X-Trace': '1\r\nX-Admin: yes' } }), 'INVALID_ARGUMENT'],
+  ['get() with a header name that is not a token', (base) => offline.get({ url: `${base}/customers`, header: { 'X Trace': '1' } }), 'INVALID_ARGUMENT'],
+  ['get() with a CR LF in a header value', (base) => offline.get({ url: `${base}/customers`, header: { 'X-Trace': '1\r\nX-Admin: yes' } }), 'INVALID_ARGUMENT'],
+  ['uploadFile() with a header name that is not a token', (base) => offline.uploadFile({ url: `${base}/upload`, filePath: h.emu.createTempFile(Buffer.from('p')), name: 'photo', header: { 'X Trace': '1' } }), 'INVALID_ARGUMENT'],
+  ['task() with a CR LF in a step header', (base) => offline.task({ steps: [{ request: { url: `${base}/v`, header: { 'X-Trace': '1\nX-Admin: yes' } } }] }), 'INVALID_ARGUMENT'],
+  ['request() with a lane with a lone surrogate', (base) => offline.request({ url: `${base}/v`, lane: 'route-\ud800' }), 'INVALID_ARGUMENT'],
+  ['request() with a dedupeKey with a lone surrogate', (base) => offline.request({ url: `${base}/v`, dedupeKey: '\udc00' }), 'INVALID_ARGUMENT'],
+  ['request() with a metadata string with a lone surrogate', (base) => offline.request({ url: `${base}/v`, metadata: { title: '王记\ud800' } }), 'INVALID_ARGUMENT'],
+  ['uploadFile() with a lane of 65 Chinese characters', (base) => offline.uploadFile({ url: `${base}/upload`, filePath: h.emu.createTempFile(Buffer.from('p')), name: 'photo', lane: '客'.repeat(65) }), 'INVALID_ARGUMENT'],
+  ['uploadFile() with a lane with a lone surrogate', (base) => offline.uploadFile({ url: `${base}/upload`, filePath: h.emu.createTempFile(Buffer.from('p')), name: 'photo', lane: '\ud800' }), 'INVALID_ARGUMENT'],
+  ['task() with a dedupeKey with a lone surrogate', (base) => offline.task({ dedupeKey: 'd\ud800', steps: [{ request: { url: `${base}/v` } }] }), 'INVALID_ARGUMENT'],
+  ['task() with an empty dedupeKey', (base) => offline.task({ dedupeKey: '', steps: [{ request: { url: `${base}/v` } }] }), 'INVALID_ARGUMENT'],
   ['request() with a string instead of options', () => offline.request('https://x.com' as never), 'INVALID_ARGUMENT'],
   ['request() with method PATCH (wx has none)', (base) => offline.request({ url: `${base}/v`, method: 'PATCH' } as never), 'INVALID_ARGUMENT'],
   ['request() with a function in data', (base) => offline.request({ url: `${base}/v`, method: 'POST', data: { f: () => 1 } } as never), 'UNSERIALIZABLE'],
@@ -100,12 +130,34 @@ const CATALOGUE: Case[] = [
   ['createOffline() with a namespace containing "/"', () => createOffline({ platform: h.platform(), namespace: 'a/b' }), 'INVALID_ARGUMENT'],
   ['createOffline() with a namespace ending in ~cache', () => createOffline({ platform: h.platform(), namespace: 'test~cache' }), 'INVALID_ARGUMENT'],
   ['createOffline() with a namespace of 200 characters', () => createOffline({ platform: h.platform(), namespace: 'n'.repeat(200) }), 'INVALID_ARGUMENT'],
-  ['createOffline() twice on one namespace', () => createOffline({ platform: h.platform(), namespace: 'test' }), 'IN_USE'],
+  ['createOffline() with idempotencyHeader "Idempotency Key"', () => createOffline({ platform: h.platform(), namespace: 'other', idempotencyHeader: 'Idempotency Key' }), 'INVALID_ARGUMENT'],
+  ['createOffline() with retry.baseDelayMs NaN', () => createOffline({ platform: h.platform(), namespace: 'other', retry: { baseDelayMs: NaN } }), 'INVALID_ARGUMENT'],
+  ['createOffline() with retry.maxAttempts 0', () => createOffline({ platform: h.platform(), namespace: 'other', retry: { maxAttempts: 0 } }), 'INVALID_ARGUMENT'],
+  ['createOffline() with a header name that is not a token', () => createOffline({ platform: h.platform(), namespace: 'other', headers: { 'X Tenant': '7' } }), 'INVALID_ARGUMENT'],
+  ['createOffline() with a namespace with a lone surrogate', () => createOffline({ platform: h.platform(), namespace: 'n\ud800' }), 'INVALID_ARGUMENT'],
+  // A second createOffline on one namespace shares the engine (issue 10 item 2); a Workbox queue name is still taken once.
+  ['new Queue() twice with one name', () => {
+    const first = new Queue('taken', { platform: h.platform(), namespace: 'test' })
+    try {
+      return new Queue('taken', { platform: h.platform(), namespace: 'test' })
+    } finally {
+      first.close()
+    }
+  }, 'IN_USE'],
   ['new Queue() named "default"', () => new Queue('default', { platform: h.platform(), namespace: 'test' }), 'INVALID_ARGUMENT'],
   ['Queue.pushRequest() with a non-http url', () => {
     const queue = new Queue('catalogue', { platform: h.platform(), namespace: 'test' })
     return queue.pushRequest({ request: { url: 'wxfile://x' } }).finally(() => queue.close())
   }, 'INVALID_ARGUMENT'],
+  ['Queue.pushRequest() with a space in the host', () => {
+    const queue = new Queue('catalogue', { platform: h.platform(), namespace: 'test' })
+    return queue.pushRequest({ request: { url: 'http://exa mple.com/x' } }).finally(() => queue.close())
+  }, 'INVALID_ARGUMENT'],
+  ['Queue.unshiftRequest() with metadata with a lone surrogate', (base) => {
+    const queue = new Queue('catalogue', { platform: h.platform(), namespace: 'test' })
+    return queue.unshiftRequest({ request: { url: `${base}/v` }, metadata: { title: '\ud800' } }).finally(() => queue.close())
+  }, 'INVALID_ARGUMENT'],
+  ['new Queue() with idempotencyHeader "Idempotency Key"', () => new Queue('catalogue', { platform: h.platform(), namespace: 'test', idempotencyHeader: 'Idempotency Key' }), 'INVALID_ARGUMENT'],
 ]
 
 test.each(CATALOGUE)('%s: a typed error, nothing at rest changed', async (_what, call, code) => {

@@ -1,6 +1,8 @@
 // One offline client for the whole demo app, plus the two toasts from the
 // offline-queue plan. Pages and components get it through getOffline().
 const { createOffline } = require('miniprogram-offline')
+// The shipped components (offline-bar, sync-center) show the client provided here.
+const { provideOffline } = require('miniprogram-offline/components/index')
 const config = require('../config')
 
 let offline
@@ -13,6 +15,7 @@ const SENT_TOAST = '您刚刚提交的数据已成功上传'
 function configure(overrides) {
   if (offline) offline.close()
   offline = undefined
+  provideOffline(undefined)
   settings = Object.assign({}, settings, overrides)
 }
 
@@ -38,6 +41,7 @@ function getOffline() {
       headers: () => ({ 'X-Demo-User': 'rep-001' }),
     })
     watchForToasts(offline)
+    provideOffline(offline)
   }
   return offline
 }

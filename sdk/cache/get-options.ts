@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors'
 import type { HttpRequest } from '../platform/platform'
+import { checkHeaderFields } from '../queue/request-vocabulary'
 import { assertHttpUrl, canonicalUrl } from './http-url'
 import { assertCacheName, assertStrategy, DEFAULT_CACHE_NAME, type ReadStrategy } from './reader-options'
 
@@ -71,11 +72,9 @@ function optionalIn<T extends string>(value: unknown, allowed: readonly T[], wha
   throw new InvalidArgumentError(`${what} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}`)
 }
 
+/** The same header rules as writes: token names, string values without CR or LF. */
 function checkHeader(header: unknown): Record<string, string> | undefined {
-  if (header === undefined) return undefined
-  const valid = typeof header === 'object' && header !== null && Object.values(header).every((value) => typeof value === 'string')
-  if (!valid) throw new InvalidArgumentError('header must be an object of strings')
-  return header as Record<string, string>
+  return header === undefined ? undefined : checkHeaderFields(header, 'header')
 }
 
 function checkData(data: unknown): GetOptions['data'] {

@@ -1,10 +1,11 @@
-import { InvalidArgumentError } from '../errors'
 import type { RequestData } from '../platform/platform'
+import { assertRequestUrl, parseRequestUrl, type RequestUrl } from '../queue/request-vocabulary'
 import { wxQueryString } from '../util/query-string'
 
 /**
- * Absolute http(s) URLs, parsed by hand: mini-programs have no reliable
- * global `URL`.
+ * Absolute http(s) URLs as the cache keys them. What a URL may be is the
+ * request vocabulary's call (`queue/request-vocabulary.ts`), the same one
+ * writes use: no spaces, no control characters, no credentials.
  */
 
 /** The parts of an absolute http(s) URL the cache cares about. */
@@ -17,26 +18,22 @@ export interface HttpUrl {
   query: string
 }
 
-const ABSOLUTE = /^(https?):\/\/([^/?#\s]+)([^?#\s]*)(?:\?([^#\s]*))?(?:#.*)?$/i
-const DEFAULT_PORT: Record<string, string> = { http: ':80', https: ':443' }
+const DEFAULT_PORT: Record<RequestUrl['scheme'], string> = { http: '80', https: '443' }
 
-/** Parses an absolute http(s) URL; `undefined` for anything else. */
-export function parseHttpUrl(url: unknown): HttpUrl | undefined {
-  if (typeof url !== 'string') return undefined
-  const match = ABSOLUTE.exec(url)
-  if (!match) return undefined
-  const scheme = match[1].toLowerCase()
-  let host = match[2].toLowerCase()
-  if (host.endsWith(DEFAULT_PORT[scheme])) host = host.slice(0, -DEFAULT_PORT[scheme].length)
-  if (host === '' || host.includes('@')) return undefined
-  return { origin: `${scheme}://${host}`, path: match[3] === '' ? '/' : match[3], query: match[4] ?? '' }
+function toHttpUrl(url: RequestUrl): HttpUrl {
+  const port = url.port === '' || url.port === DEFAULT_PORT[url.scheme] ? '' : `:${url.port}`
+  return { origin: `${url.scheme}://${url.host.toLowerCase()}${port}`, path: url.path === '' ? '/' : url.path, query: url.query }
 }
 
-/** @throws {@link InvalidArgumentError} unless `url` is an absolute http(s) URL. */
+/** Parses an absolute http(s) URL the request vocabulary accepts; `undefined` for anything else. */
+export function parseHttpUrl(url: unknown): HttpUrl | undefined {
+  const parsed = parseRequestUrl(url)
+  return parsed ? toHttpUrl(parsed) : undefined
+}
+
+/** @throws `InvalidArgumentError` unless the request vocabulary accepts `url`. */
 export function assertHttpUrl(url: unknown, what: string): HttpUrl {
-  const parsed = parseHttpUrl(url)
-  if (!parsed) throw new InvalidArgumentError(`${what} must be an absolute http(s) URL, got ${JSON.stringify(url) ?? String(url)}`)
-  return parsed
+  return toHttpUrl(assertRequestUrl(url, what))
 }
 
 /** GET `data` as the query string `wx.request` appends: objects as JSON, `undefined` skipped. */
@@ -70,6 +67,12 @@ function compare(a: string, b: string): number {
 export function resolveUrl(reference: string, base: HttpUrl | undefined): string | undefined {
   if (parseHttpUrl(reference)) return reference
   if (!base || /^[a-z][a-z0-9+.-]*:/i.test(reference)) return undefined
+  const resolved = resolveAgainst(reference, base)
+  // A relative reference is held to the same rules once it is absolute.
+  return parseHttpUrl(resolved) ? resolved : undefined
+}
+
+function resolveAgainst(reference: string, base: HttpUrl): string {
   if (reference.startsWith('//')) return `${base.origin.split('//')[0]}${reference}`
   if (reference.startsWith('/')) return `${base.origin}${reference}`
   const directory = base.path.slice(0, base.path.lastIndexOf('/') + 1)

@@ -1,6 +1,6 @@
 import { CacheMissError, HttpStatusError, InvalidArgumentError, TransportError, UnsupportedError } from '../errors'
 import type { HttpResponse, Platform, Unsubscribe } from '../platform/platform'
-import { DurableStore } from '../store'
+import { DurableStore, type StorageListing } from '../store'
 import type { NetworkMonitor } from '../sync/network-monitor'
 import { CacheFolder } from './cache-folder'
 import { isCacheable, type CachedCopy } from './cached-response'
@@ -25,6 +25,8 @@ export interface OfflineReaderConfig {
   /** The client's network monitor, already started. */
   network: NetworkMonitor
   options?: OfflineReaderOptions
+  /** A listing of storage made for the outbox's store, so the two stores open from one scan. */
+  listing?: StorageListing
 }
 
 /** The read side of one namespace: `offline.get`, `offline.image`, `offline.manifest`. */
@@ -95,7 +97,7 @@ class Reader implements OfflineReader {
     if (this.options.manifest !== undefined) assertManifestSource(this.options.manifest)
     this.platform = platform
     this.network = network
-    this.store = DurableStore.open(platform.storage, { namespace: cacheNamespace(namespace), maxBytes: this.options.maxBytes })
+    this.store = DurableStore.open(platform.storage, { namespace: cacheNamespace(namespace), maxBytes: this.options.maxBytes, listing: config.listing })
     try {
       const headers = (): Promise<Record<string, string>> => headersFor(this.options.headers)
       this.lastUse = new LastUseLog(this.store)

@@ -3,7 +3,7 @@ import type { DurableStore } from '../store'
 import type { CacheFolder } from './cache-folder'
 import { precachedKey } from './cache-keys'
 import { decodeResponse, type CachedCopy, type StoredResponse } from './cached-response'
-import { hash53 } from './hash'
+import { hash53 } from '../util/hash'
 import { UrlPattern } from './url-pattern'
 
 /** One kept resource: `[canonical URL, 'r' (response) | 'f' (file), file bytes, file extension]`. */

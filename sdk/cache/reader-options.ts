@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors'
+import { checkHeaderFields } from '../queue/request-vocabulary'
 import type { ManifestSource } from './manifest-document'
 
 const MIB = 1024 * 1024
@@ -101,8 +102,9 @@ export function resolveReaderOptions(options: unknown): ResolvedReaderOptions {
     limits.set(name, expiration(name, value))
   }
   assertStrategy(strategy)
-  if (headers !== undefined && typeof headers !== 'function' && (typeof headers !== 'object' || headers === null)) {
-    throw new InvalidArgumentError('headers must be an object or a function returning one')
+  if (headers !== undefined && typeof headers !== 'function') {
+    if (typeof headers !== 'object' || headers === null) throw new InvalidArgumentError('headers must be an object or a function returning one')
+    checkHeaderFields(headers, 'headers')
   }
   return {
     maxBytes: positiveInteger(maxBytes, 'maxBytes') ?? DEFAULT_CACHE_MAX_BYTES,
@@ -114,8 +116,12 @@ export function resolveReaderOptions(options: unknown): ResolvedReaderOptions {
   }
 }
 
-/** The headers to send now: the provider's, then the call's own. */
+/**
+ * The headers to send now: the provider's, then the call's own. A provider's
+ * answer is held to the same header rules as headers given at the call.
+ * @throws {@link InvalidArgumentError} when the provider gives a bad header.
+ */
 export async function headersFor(provider: ReadHeaders | undefined, own?: Record<string, string>): Promise<Record<string, string>> {
-  const base = typeof provider === 'function' ? await provider() : provider
+  const base = typeof provider === 'function' ? checkHeaderFields(await provider(), 'headers (from the provider)') : provider
   return { ...base, ...own }
 }

@@ -3,7 +3,7 @@ import type { Clock, HttpResponse } from '../platform/platform'
 import type { DurableStore } from '../store'
 import { parseResponseKey, responseKey, type ResponseKey } from './cache-keys'
 import { decodeResponse, encodeResponse, type CachedCopy, type StoredResponse } from './cached-response'
-import { hash53 } from './hash'
+import { hash53 } from '../util/hash'
 import type { LastUseLog } from './last-use-log'
 import type { CacheExpiration } from './reader-options'
 

@@ -1,30 +1,35 @@
-import { InvalidArgumentError, TransportError } from '../errors'
+import { InvalidArgumentError } from '../errors'
 import type { HttpResponse, Platform, Unsubscribe } from '../platform/platform'
 import { detectPlatform } from '../platform/detect-platform'
-import { toHttpRequest, toStoredRequest } from '../queue/stored-request'
+import type { AttemptError, EntryPayload } from '../queue/outbox-entry'
+import { SECRET_HEADERS, toStoredRequest } from '../queue/stored-request'
+import type { LiveOutcome } from '../sync/replay-engine'
 import type { SyncEvents } from '../sync/sync-events'
-import type { AttemptError, EntryMetadata, OutboxEntry } from '../queue/outbox-entry'
+import type { OfflineReader } from '../cache'
+import { checkPlacement, newEntry, newEntryId, type EntryPlacement } from './entry-factory'
+import { NamespaceRuntime } from './namespace-runtime'
 import type { OfflineOptions, OfflineRequestOptions } from './offline-options'
-import type { StoredUpload, TaskStep } from '../queue/task-step'
-import { TaskBuilder, type CheckedTask, type TaskStepOptions, type UploadInput } from './task-builder'
-import { QueueService, type PendingItem } from './queue-service'
+import type { PendingItem } from './pending-view'
+import type { QueueEngine } from './queue-engine'
+import { secretHeadersIn } from './run-secrets'
+import { acquireShared, releaseShared } from './shared-registry'
 import type { StatusSource } from './sync-status'
-import { createOfflineReader, type OfflineReader } from '../cache'
+import { TaskBuilder, type CheckedTask, type TaskStepOptions, type UploadInput } from './task-builder'
 
-/** What `offline.request()` resolves with. */
+/** What `offline.request()` (and `uploadFile`, `task`) resolves with. */
 export type RequestResult =
   /** The server answered 2xx/3xx at once. */
   | { status: 'sent'; id: string; response: HttpResponse }
   /** Stored; it will be sent when the network allows. `id` finds it in `pending()`. */
   | { status: 'queued'; id: string }
-  /** The server refused it at once (4xx other than 401/408/409/429); nothing was stored. */
+  /** The server refused it at once (4xx other than 401/408/409/429); nothing is kept. */
   | { status: 'rejected'; id: string; response: HttpResponse }
-  /** An upload or task failed for good while the call waited; it is kept as a dead letter (see `pending()`). */
+  /** It failed for good while the call waited; it is kept as a dead letter (see `pending()`). */
   | { status: 'deadLettered'; id: string; error: AttemptError }
+  /** `clear()` (logout) emptied the outbox while it was being sent; whether the server got it is unknown. */
+  | { status: 'withdrawn'; id: string }
 
-const DEFAULT_QUEUE = 'default'
-
-function checkNamespace(namespace: unknown): void {
+function checkNamespace(namespace: unknown): asserts namespace is string {
   if (typeof namespace !== 'string' || namespace === '' || namespace.length > 122) {
     throw new InvalidArgumentError('namespace must be a string of 1 to 122 characters')
   }
@@ -34,8 +39,38 @@ function checkNamespace(namespace: unknown): void {
   }
 }
 
+/** A checked options object: the first client of a namespace configures its engine with it. */
+function checkOptions(options: OfflineOptions): void {
+  const concurrency = options.concurrency
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 8)) {
+    throw new InvalidArgumentError('concurrency must be an integer from 1 to 8')
+  }
+  const retention = options.maxRetentionTime
+  if (retention !== undefined && !(typeof retention === 'number' && retention > 0)) {
+    throw new InvalidArgumentError('maxRetentionTime must be a positive number of minutes')
+  }
+}
+
+function toRequestResult(id: string, outcome: LiveOutcome): RequestResult {
+  switch (outcome.kind) {
+    case 'sent':
+      return { status: 'sent', id, response: outcome.response }
+    case 'rejected':
+      return { status: 'rejected', id, response: outcome.response }
+    case 'deadLettered':
+      return { status: 'deadLettered', id, error: outcome.error }
+    case 'withdrawn':
+      return { status: 'withdrawn', id }
+    case 'waiting':
+      return { status: 'queued', id }
+  }
+}
+
 /**
  * The offline client of one namespace. Build it with {@link createOffline}.
+ * Every page may build its own: clients of one namespace share one outbox
+ * and one sender, and `close()` (in `onUnload`) lets go of this page's
+ * share and its listeners.
  */
 export class OfflineClient {
   /** Resolves once the client knows the network state and has started its first replay. */
@@ -58,35 +93,40 @@ export class OfflineClient {
   /** `online`, `pending`, `inFlight`, `deadLetters`, `syncing`, ... with `subscribe`. */
   readonly status: StatusSource
   readonly platform: Platform
-  private readonly service: QueueService
+  private readonly runtime: NamespaceRuntime
+  private readonly engine: QueueEngine
   private readonly tasks: TaskBuilder
-  private readonly reader: OfflineReader
+  private readonly registryName: string
+  /** This client's own listeners, removed by `close()`. */
+  private readonly listeners = new Set<Unsubscribe>()
+  private closed = false
 
   constructor(private readonly options: OfflineOptions = {}) {
     const namespace = options.namespace ?? 'default'
     checkNamespace(namespace)
+    checkOptions(options)
     this.platform = options.platform ?? detectPlatform()
-    this.service = new QueueService(this.platform, namespace, DEFAULT_QUEUE, options)
-    this.reader = createOfflineReader({
-      platform: this.platform,
-      namespace,
-      network: this.service.network,
-      options: { headers: options.headers, ...options.reads },
-    })
-    // Cached reads always make room for queued writes, never the other way round.
-    this.service.freeSpace = (bytes) => this.reader.freeSpace(bytes)
-    this.status = this.service.status
-    this.ready = Promise.all([this.service.ready, this.reader.ready]).then(() => undefined)
-    this.tasks = new TaskBuilder(this.platform, this.service.files, options.persistSecretHeaders ?? false)
-    this.get = (getOptions) => this.reader.get(getOptions)
-    this.image = (url) => this.reader.image(url)
-    this.manifest = this.reader.manifest
+    this.registryName = `offline:${namespace}`
+    this.runtime = acquireShared(this.platform.storage, this.registryName, () => NamespaceRuntime.open(this.platform, namespace, options))
+    this.engine = this.runtime.engine
+    const reader = this.runtime.reader
+    this.ready = this.runtime.ready
+    this.status = {
+      get: () => this.engine.status.get(),
+      subscribe: (listener) => this.own(this.engine.status.subscribe(listener)),
+    }
+    this.tasks = new TaskBuilder(this.platform, this.engine.files, this.keepsSecrets)
+    this.get = (getOptions) => reader.get(getOptions)
+    this.image = (url) => reader.image(url)
+    this.manifest = reader.manifest
   }
 
   /**
-   * Sends now when it can; otherwise keeps the request and sends it later,
+   * Keeps the request, then sends it now when it can; otherwise later,
    * exactly once (the same `Idempotency-Key` on every attempt) and in order
-   * within its lane.
+   * within its lane. It is stored before the first byte leaves, so a kill
+   * while it is on the wire loses nothing: the next start sends it again
+   * under the same key.
    *
    * @example
    * ```ts
@@ -95,30 +135,10 @@ export class OfflineClient {
    * ```
    */
   async request(options: OfflineRequestOptions): Promise<RequestResult> {
-    const stored = toStoredRequest(options, this.options.persistSecretHeaders ?? false)
-    const { lane, dedupeKey, metadata } = options
-    const entry = await this.service.createEntry({ request: stored, lane, dedupeKey, metadata })
-    // A live send must not overtake entries already waiting (or live) in its lane.
-    if (!this.service.laneIsFree(entry.lane)) return this.enqueue(entry, 'back')
-
-    const release = this.service.holdLane(entry.lane)
-    let answered = false
-    try {
-      const headers = await this.service.sendTimeHeaders(entry.idempotencyKey)
-      const response = await this.platform.http.request(toHttpRequest(stored, { ...options.header, ...headers })).result
-      answered = true
-      const verdict = this.service.engine.classifyLive({ response })
-      if (verdict === 'done') return { status: 'sent', id: entry.id, response }
-      if (verdict === 'deadLetter') return { status: 'rejected', id: entry.id, response }
-      return this.enqueueFailedLive(entry, { message: `HTTP ${response.statusCode}`, statusCode: response.statusCode, at: this.platform.clock.now() })
-    } catch (error) {
-      if (!(error instanceof TransportError)) throw error
-      return this.enqueueFailedLive(entry, { message: error.errMsg, at: this.platform.clock.now() })
-    } finally {
-      release()
-      // An answer proves the server is reachable; and what queued behind this send may go now.
-      if (answered || this.service.outbox.lane(entry.lane).length > 0) void this.service.trigger()
-    }
+    const stored = toStoredRequest(options, this.keepsSecrets)
+    checkPlacement(options)
+    const secrets = new Map([[0, this.secretsOf(options.header)]])
+    return this.accept({ request: stored }, options, secrets, true)
   }
 
   /**
@@ -134,8 +154,9 @@ export class OfflineClient {
    * ```
    */
   async uploadFile(options: UploadInput & EntryPlacement): Promise<RequestResult> {
+    checkPlacement(options ?? {})
     const checked = await this.tasks.check([{ upload: options }])
-    return this.keepAndSend(options, checked, ([step]) => ({ upload: (step as { upload: StoredUpload }).upload }))
+    return this.keepAndSend(options, checked, [options?.header], ([step]) => ({ upload: (step as { upload: UploadInput }).upload }))
   }
 
   /**
@@ -160,14 +181,16 @@ export class OfflineClient {
    */
   async task(options: { steps: TaskStepOptions[] } & EntryPlacement): Promise<RequestResult> {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('task options must be an object')
+    checkPlacement(options)
     const checked = await this.tasks.check(options.steps)
-    return this.keepAndSend(options, checked, (steps) => ({ steps }))
+    const headers = options.steps.map((step) => ('upload' in step ? step.upload.header : step.request.header))
+    return this.keepAndSend(options, checked, headers, (steps) => ({ steps }))
   }
 
   /** Storage and file bytes in use against their budgets, for a sync page. */
   usage(): StorageUsage {
-    const store = this.service.storage.usage()
-    const files = this.service.files?.usage
+    const store = this.runtime.storeUsage()
+    const files = this.engine.files?.usage
     return {
       storageBytes: store.bytes,
       storageBudgetBytes: store.maxBytes,
@@ -178,90 +201,115 @@ export class OfflineClient {
 
   /** Entries waiting or dead-lettered, oldest first, for a "待同步" page. */
   pending(): PendingItem[] {
-    return this.service.pending()
+    return this.engine.pending()
   }
 
-  /** Replays now (joins a replay already running). */
+  /** Sends what is waiting now, whatever its backoff (joins a replay already running). */
   flush(): Promise<void> {
-    return this.service.trigger()
+    return this.engine.flush()
   }
 
   /** Sends an entry again now; a dead letter goes back to the end of its lane. */
   retry(id: string): Promise<void> {
-    return this.service.retry(id)
+    return this.engine.retry(id, () => newEntryId(this.platform))
   }
 
   /** Drops an entry unsent, at the user's request. */
   discard(id: string): void {
-    this.service.discard(id)
-  }
-
-  /** Empties the outbox, e.g. on logout. */
-  clear(): void {
-    this.service.clear()
-  }
-
-  /** Listens to an event (`queued`, `sent`, `retryScheduled`, `deadLettered`, `expired`, `drained`, ...). */
-  on<Name extends keyof SyncEvents>(name: Name, listener: (payload: SyncEvents[Name]) => void): Unsubscribe {
-    return this.service.events.on(name, listener)
-  }
-
-  /** Stops listening and releases the namespace; what is stored stays for the next start. */
-  close(): void {
-    this.reader.close()
-    this.service.close()
-  }
-
-  private enqueue(entry: OutboxEntry, position: 'back' | 'front'): RequestResult {
-    this.service.store(entry, position)
-    return { status: 'queued', id: entry.id }
+    this.engine.discard(id)
   }
 
   /**
-   * A live send that failed goes in front: its lane was empty when it left,
-   * so whatever queued behind it meanwhile is newer.
+   * Empties the outbox, e.g. on logout: a wall. Sends in flight are aborted
+   * and their answers ignored; nothing accepted before it is sent again.
    */
-  private enqueueFailedLive(entry: OutboxEntry, lastError: AttemptError): RequestResult {
-    return this.enqueue({ ...entry, attempts: 1, lastError }, 'front')
+  clear(): void {
+    this.engine.clear()
+  }
+
+  /** Listens to an event (`queued`, `sent`, `retryScheduled`, `deadLettered`, `expired`, `drained`, ...); `close()` removes it. */
+  on<Name extends keyof SyncEvents>(name: Name, listener: (payload: SyncEvents[Name]) => void): Unsubscribe {
+    return this.own(this.engine.events.on(name, listener))
+  }
+
+  /**
+   * This page is done with the client (call it in `onUnload`): its
+   * listeners are removed. The namespace's outbox keeps working while
+   * another page holds a client; with the last one it stops, once what is
+   * on the wire has settled. What is stored stays for the next start.
+   */
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    for (const stop of [...this.listeners]) stop()
+    releaseShared(this.platform.storage, this.registryName, this.runtime)
+  }
+
+  private get keepsSecrets(): boolean {
+    return this.options.persistSecretHeaders ?? false
+  }
+
+  /** Secret headers to keep in memory for this run (none when they are stored anyway). */
+  private secretsOf(header: Record<string, string> | undefined): Record<string, string> {
+    return this.keepsSecrets ? {} : secretHeadersIn(header)
+  }
+
+  private own(unsubscribe: Unsubscribe): Unsubscribe {
+    const stop = (): void => {
+      this.listeners.delete(stop)
+      unsubscribe()
+    }
+    this.listeners.add(stop)
+    return stop
+  }
+
+  /** Stores the entry (write-ahead), then sends it now or leaves it to replay. */
+  private async accept(
+    payload: EntryPayload,
+    placement: EntryPlacement,
+    secrets: Map<number, Record<string, string>>,
+    dropRefused: boolean,
+  ): Promise<RequestResult> {
+    const entry = newEntry(this.platform, await newEntryId(this.platform), payload, placement)
+    this.engine.store(entry, secrets)
+    this.warnIfSecretsWillBeLost(entry.id, secrets)
+    return toRequestResult(entry.id, await this.engine.deliver(entry, dropRefused))
+  }
+
+  private warnIfSecretsWillBeLost(id: string, secrets: Map<number, Record<string, string>>): void {
+    if (this.options.headers !== undefined) return
+    const names = [...new Set([...secrets.values()].flatMap((headers) => Object.keys(headers).map((name) => name.toLowerCase())))]
+    if (names.length === 0) return
+    this.engine.events.emit('warning', {
+      code: 'SECRET_HEADERS_NOT_KEPT',
+      id,
+      headers: names.filter((name) => SECRET_HEADERS.includes(name)),
+      message: `${names.join(', ')} of entry ${id} is kept in memory only; after a restart it is sent without it. Pass a \`headers\` provider to createOffline.`,
+    })
   }
 
   /**
    * Write-ahead for uploads and tasks: the files are kept and the entry is
-   * stored before anything is sent, then (when online) the call waits for the
-   * replay's verdict on it. Nothing is lost if the app dies mid-upload.
+   * stored before anything is sent, then (when it can) sent at once, the
+   * call waiting for the verdict. Nothing is lost if the app dies mid-upload.
    */
   private async keepAndSend(
     placement: EntryPlacement,
     checked: CheckedTask,
-    shape: (steps: TaskStep[]) => Pick<OutboxEntry, 'upload' | 'steps'>,
+    headers: Array<Record<string, string> | undefined>,
+    shape: (steps: CheckedTask['stored']) => EntryPayload,
   ): Promise<RequestResult> {
-    const entry = await this.service.createEntry({ lane: placement.lane, dedupeKey: placement.dedupeKey, metadata: placement.metadata })
-    const steps = await this.tasks.keep(entry.id, checked)
+    const id = await newEntryId(this.platform)
+    const entry = newEntry(this.platform, id, shape(await this.tasks.keep(id, checked)), placement)
+    const secrets = new Map(headers.map((header, step) => [step, this.secretsOf(header)]))
     try {
-      this.service.store({ ...entry, ...shape(steps) })
+      this.engine.store(entry, secrets)
     } catch (error) {
-      await this.service.files?.release(entry.id)
+      await this.engine.files?.release(id)
       throw error
     }
-    return this.waitForOutcome(entry.id)
-  }
-
-  /** Replays now and reports what became of entry `id`: sent, dead-lettered, or still queued. */
-  private waitForOutcome(id: string): Promise<RequestResult> {
-    const queued: RequestResult = { status: 'queued', id }
-    if (!this.service.canSend()) return Promise.resolve(queued)
-    return new Promise((resolve) => {
-      const stops = [
-        this.on('sent', ({ entry, response }) => entry.id === id && finish({ status: 'sent', id, response })),
-        this.on('deadLettered', ({ entry }) => entry.id === id && finish({ status: 'deadLettered', id, error: entry.deadLetter as AttemptError })),
-        this.on('retryScheduled', ({ entry }) => entry.id === id && finish(queued)),
-      ]
-      const finish = (result: RequestResult): void => {
-        stops.forEach((stop) => stop())
-        resolve(result)
-      }
-      void this.service.trigger().then(() => finish(queued))
-    })
+    this.warnIfSecretsWillBeLost(id, secrets)
+    return toRequestResult(id, await this.engine.deliver(entry, false))
   }
 }
 
@@ -273,15 +321,11 @@ export interface StorageUsage {
   fileBudgetBytes: number
 }
 
-/** Where an entry goes in the outbox and what the UI shows for it. */
-export interface EntryPlacement {
-  lane?: string
-  dedupeKey?: string
-  metadata?: EntryMetadata
-}
+export type { EntryPlacement }
 
 /**
- * Creates the offline client of one namespace.
+ * Creates the offline client of one namespace. Pages may each create their
+ * own: clients of one namespace share one outbox and one sender.
  *
  * @example
  * ```ts
@@ -289,7 +333,9 @@ export interface EntryPlacement {
  *   namespace: `sales:${userId}`,
  *   headers: () => ({ Authorization: `Bearer ${token()}` }),
  * })
- * offline.status.subscribe((s) => this.setData({ sync: s }))
+ * // in a page
+ * onLoad() { this.stop = offline.status.subscribe((s) => this.setData({ sync: s })) },
+ * onUnload() { this.stop() },
  * ```
  */
 export function createOffline(options: OfflineOptions = {}): OfflineClient {

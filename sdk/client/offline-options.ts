@@ -7,7 +7,11 @@ import type { OfflineReaderOptions } from '../cache'
 /** Headers, or a function giving them at send time (so tokens are never stored). */
 export type HeadersProvider = Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>)
 
-/** Options of {@link createOffline}. */
+/**
+ * Options of {@link createOffline}. Pages that call `createOffline` for the
+ * same namespace share one outbox and one sender; the options of the first
+ * client open in the app configure them.
+ */
 export interface OfflineOptions {
   /**
    * Keeps users apart: two reps on one phone never share an outbox.
@@ -18,7 +22,13 @@ export interface OfflineOptions {
   headers?: HeadersProvider
   /** Header carrying each entry's idempotency key. Default `'Idempotency-Key'`. */
   idempotencyHeader?: string
-  /** Store `Authorization` and `Cookie` given on a request. Default `false`: they are dropped and re-applied from `headers`. */
+  /**
+   * Store `Authorization` and `Cookie` given on a request itself. Default
+   * `false`: they are never written; they are kept in memory for this run
+   * (a replay before the app dies still carries them), and after a restart
+   * the `headers` provider stands in (a `warning` event says when there is
+   * none).
+   */
   persistSecretHeaders?: boolean
   /** Lanes replayed at once. Default 4; at most 8, leaving WeChat's other 2 request slots to the app. */
   concurrency?: number
@@ -38,6 +48,11 @@ export interface OfflineOptions {
   maxFileBytes?: number
   /** Offline reads: caches and their expiration, the file budget, a precache manifest (see docs/offline-reads.md). */
   reads?: OfflineReaderOptions
+  /**
+   * Where errors thrown by the app's own listeners (`status.subscribe`,
+   * `on()`) go. They never stop replay. Default: `console.error`.
+   */
+  onError?: (error: unknown) => void
   /** The runtime; found from the global `wx` or `uni` when omitted. Tests pass the emulator's. */
   platform?: Platform
 }

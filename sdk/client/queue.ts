@@ -1,11 +1,16 @@
 import { InvalidArgumentError, ReplayFailedError } from '../errors'
 import type { HttpRequest, Platform, Unsubscribe } from '../platform/platform'
 import { detectPlatform } from '../platform/detect-platform'
-import type { EntryMetadata, OutboxEntry } from '../queue/outbox-entry'
-import { toHttpRequest, toStoredRequest, type StoredRequest } from '../queue/stored-request'
+import type { EntryMetadata, OutboxEntry, RequestEntry } from '../queue/outbox-entry'
+import { toHttpRequest, toStoredRequest } from '../queue/stored-request'
 import type { SyncEvents } from '../sync/sync-events'
+import { checkPlacement, newEntry, newEntryId } from './entry-factory'
+import { acquireStore, releaseStore } from './namespace-runtime'
 import type { OfflineOptions } from './offline-options'
-import { QueueService, type PendingItem } from './queue-service'
+import type { PendingItem } from './pending-view'
+import { QueueEngine } from './queue-engine'
+import { secretHeadersIn } from './run-secrets'
+import { acquireShared, releaseShared, type Shared } from './shared-registry'
 import type { StatusSource } from './sync-status'
 
 /** An entry as Workbox's `Queue` takes and gives it; `request` is a `wx.request` without callbacks. */
@@ -25,6 +30,31 @@ export interface QueueOptions extends OfflineOptions {
   onSync?: (options: { queue: Queue }) => unknown
 }
 
+/** A named queue's engine with the namespace store it holds; the name is taken once at a time. */
+class QueueHandle implements Shared {
+  constructor(
+    readonly engine: QueueEngine,
+    private readonly release: () => void,
+  ) {}
+
+  wake(): void {
+    this.engine.wake()
+  }
+
+  sleep(): void {
+    this.engine.sleep()
+  }
+
+  busy(): Promise<void> | undefined {
+    return this.engine.busy()
+  }
+
+  dispose(): void {
+    this.engine.dispose()
+    this.release()
+  }
+}
+
 /**
  * A Workbox-compatible background-sync queue for mini-programs.
  *
@@ -41,16 +71,18 @@ export interface QueueOptions extends OfflineOptions {
  */
 export class Queue {
   readonly platform: Platform
-  private readonly service: QueueService
+  private readonly handle: QueueHandle
+  private readonly registryName: string
+  private closed = false
 
   constructor(private readonly queueName: string, private readonly options: QueueOptions = {}) {
-    if (typeof queueName !== 'string' || queueName === '' || queueName === 'default') {
-      throw new InvalidArgumentError('a Queue needs a non-empty name other than "default" (which createOffline uses)')
+    if (typeof queueName !== 'string' || queueName === '' || queueName === 'default' || [...queueName].length > 64) {
+      throw new InvalidArgumentError('a Queue needs a name of 1 to 64 characters other than "default" (which createOffline uses)')
     }
+    const namespace = options.namespace ?? 'default'
     this.platform = options.platform ?? detectPlatform()
-    this.service = new QueueService(this.platform, options.namespace ?? 'default', queueName, options)
-    const onSync = options.onSync
-    if (onSync) this.service.onTrigger = () => this.runOnSync(onSync)
+    this.registryName = `queue:${namespace}/${queueName}`
+    this.handle = acquireShared(this.platform.storage, this.registryName, () => this.open(namespace), true)
   }
 
   get name(): string {
@@ -58,12 +90,12 @@ export class Queue {
   }
 
   get status(): StatusSource {
-    return this.service.status
+    return this.handle.engine.status
   }
 
   /** Resolves once the queue knows the network state. */
   get ready(): Promise<void> {
-    return this.service.ready
+    return this.handle.engine.ready
   }
 
   /** Adds an entry at the end; when online, a replay starts soon (Workbox's `registerSync`). */
@@ -78,17 +110,17 @@ export class Queue {
 
   /** Sends an entry again now; a dead letter goes back to the end of its lane under a new idempotency key. */
   retry(id: string): Promise<void> {
-    return this.service.retry(id)
+    return this.handle.engine.retry(id, () => newEntryId(this.platform))
   }
 
   /** Drops an entry (typically a dead letter) unsent. */
   discard(id: string): void {
-    this.service.discard(id)
+    this.handle.engine.discard(id)
   }
 
   /** Empties the queue. */
   clear(): void {
-    this.service.clear()
+    this.handle.engine.clear()
   }
 
   /** Removes and returns the first unexpired entry (expired ones are dropped with an event). */
@@ -103,12 +135,12 @@ export class Queue {
 
   /** Every unexpired entry, oldest first, without removing them; expired ones are dropped. */
   async getAll(): Promise<QueueEntry[]> {
-    return this.unexpired().map((entry) => this.toQueueEntry(entry))
+    return this.handle.engine.waitingEntries().map((entry) => this.toQueueEntry(entry))
   }
 
   /** Entries stored, expired ones and dead letters included (as Workbox counts everything stored). */
   async size(): Promise<number> {
-    return this.service.outbox.size
+    return this.handle.engine.size
   }
 
   /**
@@ -116,22 +148,44 @@ export class Queue {
    * are still waiting afterwards (offline, or retries scheduled).
    */
   async replayRequests(): Promise<void> {
-    await this.service.engine.replay()
-    const remaining = this.service.outbox.pendingCount
+    await this.handle.engine.replayAll()
+    const remaining = this.handle.engine.pendingCount
     if (remaining > 0) throw new ReplayFailedError(this.queueName, remaining)
   }
 
   pending(): PendingItem[] {
-    return this.service.pending()
+    return this.handle.engine.pending()
   }
 
   on<Name extends keyof SyncEvents>(name: Name, listener: (payload: SyncEvents[Name]) => void): Unsubscribe {
-    return this.service.events.on(name, listener)
+    return this.handle.engine.events.on(name, listener)
   }
 
   /** Stops listening and frees the name; stored entries stay. */
   close(): void {
-    this.service.close()
+    if (this.closed) return
+    this.closed = true
+    releaseShared(this.platform.storage, this.registryName, this.handle)
+  }
+
+  /** All or nothing: the store is released again if the engine cannot be built. */
+  private open(namespace: string): QueueHandle {
+    const store = acquireStore(this.platform, namespace, this.options.maxStorageBytes)
+    try {
+      const onSync = this.options.onSync
+      const engine = new QueueEngine({
+        platform: this.platform,
+        namespace,
+        queueName: this.queueName,
+        options: this.options,
+        store: store.store,
+        onTrigger: onSync && (() => this.runOnSync(onSync)),
+      })
+      return new QueueHandle(engine, () => releaseStore(this.platform, namespace, store))
+    } catch (error) {
+      releaseStore(this.platform, namespace, store)
+      throw error
+    }
   }
 
   private async add(source: QueueEntry, position: 'back' | 'front'): Promise<void> {
@@ -139,10 +193,13 @@ export class Queue {
     if (source.timestamp !== undefined && !Number.isFinite(source.timestamp)) {
       throw new InvalidArgumentError('timestamp must be a number of milliseconds')
     }
-    const request = toStoredRequest(source.request, this.options.persistSecretHeaders ?? false)
-    const entry = await this.service.createEntry({ request, metadata: source.metadata, acceptedAt: source.timestamp })
-    this.service.store(entry, position)
-    if (this.service.canSend()) void this.service.trigger()
+    const keepSecrets = this.options.persistSecretHeaders ?? false
+    const request = toStoredRequest(source.request, keepSecrets)
+    checkPlacement({ metadata: source.metadata })
+    const entry = newEntry(this.platform, await newEntryId(this.platform), { request }, { metadata: source.metadata }, source.timestamp)
+    const secrets = keepSecrets ? {} : secretHeadersIn(source.request.header)
+    this.handle.engine.store(entry, new Map([[0, secrets]]), position)
+    if (this.handle.engine.canSend()) void this.handle.engine.trigger()
   }
 
   /** A throw leaves the entries for the next trigger, as in Workbox; it must not escape as an unhandled rejection. */
@@ -154,37 +211,16 @@ export class Queue {
     }
   }
 
-  private unexpired(): OutboxEntry[] {
-    const retentionMs = (this.options.maxRetentionTime ?? 7 * 24 * 60) * 60_000
-    const oldest = this.platform.clock.now() - retentionMs
-    const kept: OutboxEntry[] = []
-    for (const located of this.service.outbox.all()) {
-      const entry = this.service.outbox.read(located.id)
-      if (!entry) continue
-      if (located.acceptedAt < oldest) this.expire(entry)
-      else if (located.state === 'p') kept.push(entry)
-    }
-    return kept
-  }
-
-  private expire(entry: OutboxEntry): void {
-    // Told before the removal, as replay does: a crash in between repeats the event, never loses it.
-    this.service.events.emit('expired', { entry })
-    this.service.outbox.remove(entry)
-    this.service.status.refresh()
-  }
-
   private take(pick: (entries: OutboxEntry[]) => OutboxEntry | undefined): QueueEntry | undefined {
-    const entry = pick(this.unexpired().filter((candidate) => !this.service.engine.isSending(candidate.id)))
+    const entry = pick(this.handle.engine.waitingEntries())
     if (!entry) return undefined
-    this.service.outbox.remove(entry)
-    this.service.status.refresh()
+    this.handle.engine.take(entry)
     return this.toQueueEntry(entry)
   }
 
   private toQueueEntry(entry: OutboxEntry): QueueEntry {
     // A Queue only ever holds plain requests (pushRequest / unshiftRequest).
-    const queueEntry: QueueEntry = { request: toHttpRequest(entry.request as StoredRequest, {}), timestamp: entry.acceptedAt }
+    const queueEntry: QueueEntry = { request: toHttpRequest((entry as RequestEntry).request, {}), timestamp: entry.acceptedAt }
     if (entry.metadata !== undefined) queueEntry.metadata = entry.metadata
     return queueEntry
   }

@@ -1,8 +1,10 @@
 import type { NetworkType, Unsubscribe } from '../platform/platform'
+import { reportToConsole, Subscribable, type ListenerErrorSink } from '../util/subscribable'
 
 /** Everything a user could wonder about, in one object. */
 export interface SyncStatus {
-  online: boolean
+  /** `null` until the network state is known (show neither "online" nor "offline" yet). */
+  online: boolean | null
   networkType: NetworkType
   /** Entries waiting to be sent (dead letters not included). */
   pending: number
@@ -18,22 +20,27 @@ export interface SyncStatus {
 /** Observable status: `get()` now, `subscribe()` for every change. */
 export interface StatusSource {
   get(): SyncStatus
-  /** Calls `listener` at once with the current status, then on every change. */
+  /**
+   * Calls `listener` at once with the current status, then on every change
+   * (never twice in a row with the same status, so each call is worth a
+   * `setData`). Returns the unsubscribe: call it in `onUnload`.
+   */
   subscribe(listener: (status: SyncStatus) => void): Unsubscribe
 }
 
 function sameStatus(a: SyncStatus, b: SyncStatus): boolean {
-  return (Object.keys(a) as Array<keyof SyncStatus>).every((key) => a[key] === b[key]) &&
-    Object.keys(a).length === Object.keys(b).length
+  const keys = Object.keys(a) as Array<keyof SyncStatus>
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key])
 }
 
 /** Recomputes the status on `refresh()` and tells subscribers only when it changed. */
 export class StatusPublisher implements StatusSource {
   private current: SyncStatus
-  private readonly listeners = new Set<(status: SyncStatus) => void>()
+  private readonly listeners: Subscribable<[SyncStatus]>
 
-  constructor(private readonly compute: () => SyncStatus) {
+  constructor(private readonly compute: () => SyncStatus, private readonly onListenerError: ListenerErrorSink = reportToConsole) {
     this.current = compute()
+    this.listeners = new Subscribable(onListenerError)
   }
 
   get(): SyncStatus {
@@ -41,16 +48,20 @@ export class StatusPublisher implements StatusSource {
   }
 
   subscribe(listener: (status: SyncStatus) => void): Unsubscribe {
-    this.listeners.add(listener)
-    listener(this.get())
-    return () => this.listeners.delete(listener)
+    const unsubscribe = this.listeners.subscribe(listener)
+    try {
+      listener(this.get())
+    } catch (error) {
+      this.onListenerError(error)
+    }
+    return unsubscribe
   }
 
   refresh(): void {
     const next = this.compute()
     if (sameStatus(next, this.current)) return
     this.current = next
-    for (const listener of [...this.listeners]) listener(this.get())
+    this.listeners.notify(this.get())
   }
 
   clear(): void {

@@ -1,11 +1,11 @@
 import { UnsupportedError } from '../errors'
+import { globalUni } from './global-uni'
 import type { Platform } from './platform'
 import type { MiniProgramRuntime } from './runtime'
 import { createUniPlatform } from './uni-platform'
 import { createWxPlatform } from './wx-platform'
 
 declare const wx: MiniProgramRuntime | undefined
-declare const uni: MiniProgramRuntime | undefined
 
 /**
  * One platform per runtime object: the SDK recognises "the same storage" by
@@ -13,21 +13,34 @@ declare const uni: MiniProgramRuntime | undefined
  */
 const detected = new WeakMap<MiniProgramRuntime, Platform>()
 
-function platformOf(runtime: MiniProgramRuntime, create: (runtime: MiniProgramRuntime) => Platform): Platform {
+function platformOf(runtime: MiniProgramRuntime, create: () => Platform): Platform {
   let platform = detected.get(runtime)
   if (!platform) {
-    platform = create(runtime)
+    platform = create()
     detected.set(runtime, platform)
   }
   return platform
 }
 
 /**
- * The platform of the runtime this code runs in: `wx` when there is one,
- * else `uni` (uni-app H5 and App have no `wx`). The same object every time.
+ * A real `wx`, not the empty `window.wx = {}` that uni-app's tree-shaken H5
+ * build leaves behind. Read through a parameter, so the build does not
+ * rewrite the check into one of uni-h5's own functions.
+ */
+function isRuntime(candidate: MiniProgramRuntime | undefined): candidate is MiniProgramRuntime {
+  return Boolean(candidate) && typeof candidate!.getStorageSync === 'function'
+}
+
+/**
+ * The platform of the runtime this code runs in: `wx` when there is a real
+ * one (WeChat, and uni-app's mp-weixin), else `uni` (uni-app H5 and App),
+ * reached through statically named APIs so uni-app's tree-shaking keeps
+ * them. The same object every time.
  */
 export function detectPlatform(): Platform {
-  if (typeof wx !== 'undefined' && wx) return platformOf(wx, createWxPlatform)
-  if (typeof uni !== 'undefined' && uni) return platformOf(uni, createUniPlatform)
+  const wxRuntime = typeof wx !== 'undefined' ? wx : undefined
+  if (isRuntime(wxRuntime)) return platformOf(wxRuntime, () => createWxPlatform(wxRuntime))
+  const uniRuntime = globalUni()
+  if (uniRuntime) return platformOf(uniRuntime, () => createUniPlatform())
   throw new UnsupportedError('a mini-program runtime (no global wx or uni)', 'this environment')
 }

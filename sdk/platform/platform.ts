@@ -175,7 +175,7 @@ export interface Capabilities {
   /** `offNetworkStatusChange` (2.9.3+). Without it the SDK keeps one native listener for the app's lifetime. */
   offNetworkStatusChange: boolean
   appLifecycle: boolean
-  /** `getRandomValues` (2.15.0+); otherwise randomness falls back to `Math.random`. */
+  /** Secure random bytes: the runtime's `getRandomValues` (2.15.0+) or the Web Crypto API; otherwise randomness falls back to `Math.random`. */
   secureRandom: boolean
   compressImage: boolean
 }

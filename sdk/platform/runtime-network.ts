@@ -1,3 +1,5 @@
+import { browserOnline } from './browser-online'
+import { withBrowserOnline } from './browser-network'
 import type { NetworkStatus, NetworkType, PlatformNetwork } from './platform'
 import type { MiniProgramRuntime } from './runtime'
 
@@ -13,12 +15,22 @@ function toStatus(raw: { isConnected?: boolean; networkType: string }): NetworkS
 }
 
 /**
- * Network state over `wx`/`uni`. One native listener fans out to every
+ * Network state over `wx`/`uni`; in a browser (uni-app H5) corrected by
+ * `navigator.onLine` and the window's `online` / `offline` events.
+ */
+export function createRuntimeNetwork(runtime: MiniProgramRuntime): PlatformNetwork {
+  const native = createNativeNetwork(runtime)
+  const browser = browserOnline()
+  return browser ? withBrowserOnline(native, browser) : native
+}
+
+/**
+ * Network state as the runtime reports it. One native listener fans out to every
  * subscriber, so unsubscribing works even on base libraries without
  * `offNetworkStatusChange` (before 2.9.3): there the native listener simply
  * stays for the app's lifetime.
  */
-export function createRuntimeNetwork(runtime: MiniProgramRuntime): PlatformNetwork {
+function createNativeNetwork(runtime: MiniProgramRuntime): PlatformNetwork {
   const listeners = new Set<(status: NetworkStatus) => void>()
   let nativeListener: ((raw: unknown) => void) | undefined
 

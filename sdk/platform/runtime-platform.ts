@@ -1,7 +1,7 @@
 import { UnsupportedError } from '../errors'
 import type { Clock, Platform, PlatformMedia } from './platform'
 import type { MiniProgramRuntime } from './runtime'
-import { createRandomBytes } from './random-bytes'
+import { createRandomBytes, randomSourceOf } from './random-bytes'
 import { createRuntimeFileSystem } from './runtime-file-system'
 import { createRuntimeHttp } from './runtime-http'
 import { createRuntimeLifecycle } from './runtime-lifecycle'
@@ -46,7 +46,7 @@ export function createRuntimePlatform(
       batchStorage: Boolean(runtime.batchSetStorageSync && runtime.batchGetStorageSync),
       offNetworkStatusChange: Boolean(runtime.offNetworkStatusChange),
       appLifecycle: Boolean(runtime.onAppShow && runtime.onAppHide),
-      secureRandom: Boolean(runtime.getRandomValues),
+      secureRandom: randomSourceOf(runtime) !== 'mathRandom',
       compressImage: Boolean(runtime.compressImage),
     },
     storage: createRuntimeStorage(runtime),

@@ -1,4 +1,5 @@
 import type { PlatformStorage } from './platform'
+import { withLocalStorageCapacity } from './local-storage-capacity'
 import type { MiniProgramRuntime } from './runtime'
 
 /** WeChat and uni-app return `''` for a missing key; the SDK never stores a bare `''`, so it means "missing". */
@@ -29,7 +30,7 @@ function adaptStorage(runtime: MiniProgramRuntime): PlatformStorage {
     set: (key, value) => runtime.setStorageSync(key, value),
     remove: (key) => runtime.removeStorageSync(key),
     info: () => {
-      const info = runtime.getStorageInfoSync()
+      const info = withLocalStorageCapacity(runtime.getStorageInfoSync())
       return { keys: info.keys, currentSizeKB: info.currentSize, limitSizeKB: info.limitSize }
     },
   }

@@ -1,4 +1,5 @@
-import { InvalidArgumentError } from '../errors'
+import { InvalidArgumentError, UnsupportedError } from '../errors'
+import { globalUni, namedGlobalUni } from './global-uni'
 import type { Platform, PlatformStorage } from './platform'
 import type { MiniProgramRuntime } from './runtime'
 import { createRuntimePlatform, type RuntimePlatformOptions } from './runtime-platform'
@@ -40,17 +41,32 @@ function guardStorage(storage: PlatformStorage): PlatformStorage {
 }
 
 /**
+ * The global `uni` (given, or when none is given) is reached through
+ * statically named APIs, which uni-app's tree-shaking H5 build keeps; any
+ * other object (an emulator's `uni`) is used as it is.
+ */
+function runtimeFor(given: MiniProgramRuntime | undefined): MiniProgramRuntime {
+  const global = globalUni()
+  if (global && (!given || given === global)) return namedGlobalUni()
+  if (given) return given
+  throw new UnsupportedError('uni', 'this environment (no global uni)')
+}
+
+/**
  * The {@link Platform} for uni-app. On mp-weixin everything works; on H5 and
- * App there is no file system and no `onAppShow`/`onAppHide`, which
- * `capabilities` reports and which fail with `UnsupportedError` when used.
+ * App there is no file system, which `capabilities` reports and which fails
+ * with `UnsupportedError` when used. Works on uni-app's default H5 build
+ * (tree-shaking on) with no manifest changes.
  *
+ * @param uni The global `uni` (the default), or a stand-in such as an emulator's `emu.uni`.
+ * @throws {UnsupportedError} when no `uni` is given and there is no global one.
  * @example
  * ```ts
- * const platform = createUniPlatform(uni)
+ * const platform = createUniPlatform()
  * if (!platform.capabilities.fileSystem) hidePhotoButton()
  * ```
  */
-export function createUniPlatform(uni: MiniProgramRuntime, options: RuntimePlatformOptions = {}): Platform {
-  const platform = createRuntimePlatform(uni, 'uni', options)
+export function createUniPlatform(uni?: MiniProgramRuntime, options: RuntimePlatformOptions = {}): Platform {
+  const platform = createRuntimePlatform(runtimeFor(uni), 'uni', options)
   return { ...platform, storage: guardReservedKeys(platform.storage) }
 }

@@ -1,14 +1,23 @@
 /**
  * Where an outbox entry lives in the durable store. The key carries
  * everything replay scheduling and the status need (state, order, age, id,
- * lane), so opening a queue lists keys and reads no entry's body.
+ * lane, dedupe group), so opening a queue lists keys and reads no entry's
+ * body, and a push is one write whatever the entry's options.
  *
- * Layout: `o/<queue>/<state>/<seq>/<acceptedAt>/<id>/<lane>`, numbers in
- * base 36, queue and lane URI-encoded so they cannot contain `/`.
+ * Layout: `o/<queue>/<state>/<seq>/<acceptedAt>/<id>/<laneTag>/<dedupeTag>`,
+ * numbers in base 36. The lane and the dedupe key are stored as fixed-length
+ * hashes (empty for the default lane / no dedupe key): a 64-character lane in
+ * any script, `/` included, always fits the store's key length. The real
+ * lane and dedupe key are in the entry's body; a hash collision can only
+ * merge two lanes (stricter order), and superseding checks the bodies.
  */
+import { hash53 } from '../util/hash'
 
-/** `p`: waiting to be sent; `d`: dead-lettered, kept until retried or discarded. */
-export type EntryState = 'p' | 'd'
+/** Storage codes, known only to this layer: `p` waiting, `d` dead-lettered. */
+type StateCode = 'p' | 'd'
+
+/** `pending`: waiting to be sent; `deadLetter`: kept until retried or discarded. */
+export type EntryState = 'pending' | 'deadLetter'
 
 export interface EntryLocation {
   state: EntryState
@@ -17,21 +26,33 @@ export interface EntryLocation {
   /** When the entry was accepted (ms), for retention. */
   acceptedAt: number
   id: string
-  lane: string
+  /** Which lane the entry is in ('' for the default lane); see {@link laneTag}. */
+  laneTag: string
+  /** Entries with one dedupe key share a tag ('' without one); see {@link dedupeTag}. */
+  dedupeTag: string
 }
 
+const PLAIN_QUEUE_NAME = /^[A-Za-z0-9_.:-]{1,64}$/
+
+/** A queue's key prefix: plain names as they are, any other name hashed. */
 export function queuePrefix(queue: string): string {
-  return `o/${encodeURIComponent(queue)}/`
+  return PLAIN_QUEUE_NAME.test(queue) ? `o/${queue}/` : `o/#${hash53(queue)}/`
+}
+
+/** The lane's tag in key names: '' for the default lane. */
+export function laneTag(lane: string): string {
+  return lane === '' ? '' : hash53(`lane:${lane}`)
+}
+
+/** The dedupe key's tag in key names: '' when there is none. */
+export function dedupeTag(dedupeKey: string | undefined): string {
+  return dedupeKey === undefined ? '' : hash53(`dedupe:${dedupeKey}`)
 }
 
 export function entryKey(queue: string, location: EntryLocation): string {
-  const { state, seq, acceptedAt, id, lane } = location
-  return `${queuePrefix(queue)}${state}/${seq.toString(36)}/${acceptedAt.toString(36)}/${id}/${encodeURIComponent(lane)}`
-}
-
-/** The dedupe pointer of a queue: which entry is the newest for a `dedupeKey`. */
-export function dedupeKey(queue: string, key: string): string {
-  return `${queuePrefix(queue)}k/${encodeURIComponent(key)}`
+  const { state, seq, acceptedAt, id } = location
+  const code: StateCode = state === 'pending' ? 'p' : 'd'
+  return `${queuePrefix(queue)}${code}/${seq.toString(36)}/${acceptedAt.toString(36)}/${id}/${location.laneTag}/${location.dedupeTag}`
 }
 
 /** Parses an entry key of `queue`; `undefined` for anything else under the prefix. */
@@ -39,11 +60,11 @@ export function parseEntryKey(queue: string, key: string): EntryLocation | undef
   const prefix = queuePrefix(queue)
   if (!key.startsWith(prefix)) return undefined
   const parts = key.slice(prefix.length).split('/')
-  if (parts.length !== 5) return undefined
-  const [state, seqText, acceptedText, id, laneText] = parts
-  if (state !== 'p' && state !== 'd') return undefined
+  if (parts.length !== 6) return undefined
+  const [code, seqText, acceptedText, id, lane, dedupe] = parts
+  if (code !== 'p' && code !== 'd') return undefined
   const seq = parseInt(seqText, 36)
   const acceptedAt = parseInt(acceptedText, 36)
   if (!Number.isFinite(seq) || !Number.isFinite(acceptedAt) || id === '') return undefined
-  return { state, seq, acceptedAt, id, lane: decodeURIComponent(laneText) }
+  return { state: code === 'p' ? 'pending' : 'deadLetter', seq, acceptedAt, id, laneTag: lane, dedupeTag: dedupe }
 }

@@ -1,4 +1,4 @@
-import { entryKey, parseEntryKey, queuePrefix, dedupeKey as dedupePointerKey, type EntryLocation } from './entry-key'
+import { dedupeTag, entryKey, laneTag, parseEntryKey, queuePrefix, type EntryLocation } from './entry-key'
 import { StoreCorruptedError } from '../errors'
 import { decodeEntry, encodeEntry, type StoredEntry } from './entry-codec'
 import type { OutboxEntry } from './outbox-entry'
@@ -6,6 +6,7 @@ import type { OutboxEntry } from './outbox-entry'
 /** What the outbox needs from the durable store. */
 export interface OutboxStore {
   get<T>(key: string): T | undefined
+  has(key: string): boolean
   put(key: string, value: unknown, options?: { replacing?: string }): void
   remove(key: string): void
   keys(prefix?: string): string[]
@@ -17,6 +18,8 @@ export interface OutboxHooks {
   onRemoved?: (id: string) => void
   /** An entry's stored data was not what the SDK wrote; it is left in storage, out of the queue. */
   onCorrupted?: (id: string, error: StoreCorruptedError) => void
+  /** Entries whose data vanished from storage behind the SDK's back (the host app wiped it). */
+  onLost?: (ids: string[]) => void
 }
 
 /** Where an entry is, as the in-memory index knows it (no body). */
@@ -24,8 +27,11 @@ export interface IndexedEntry extends EntryLocation {
   key: string
 }
 
-interface DedupePointer {
+/** The newest entry of a dedupe group, with its dedupe key when known without a read. */
+interface DedupeNewest {
   id: string
+  seq: number
+  dedupeKey?: string
 }
 
 /** Inserts keeping `list` sorted by seq (entries mostly arrive at either end). */
@@ -42,14 +48,24 @@ function removeFrom(list: IndexedEntry[], id: string): void {
 
 /**
  * The durable outbox of one queue: entries in order, per lane, pending or
- * dead-lettered. Every change writes one entry (and, for a state change,
- * removes its old key); nothing else is rewritten, so the cost of a push does
- * not grow with the backlog. Opening lists keys only.
+ * dead-lettered.
+ *
+ * Guarantees:
+ * - a push is one write, whatever the backlog or the entry's options (the
+ *   dedupe group is in the key name, so no pointer is written);
+ * - every other change writes one entry (and, for a state change, removes
+ *   its old key); nothing else is rewritten;
+ * - opening lists keys and reads no body.
  */
 export class Outbox {
   private readonly byId = new Map<string, IndexedEntry>()
-  /** Pending entries of each lane, oldest first. */
+  /** Pending entries of each lane (by lane tag), oldest first. */
   private readonly lanes = new Map<string, IndexedEntry[]>()
+  /**
+   * The newest entry of each dedupe group. It stays after that entry is
+   * sent, so an older one retried later is still known to be superseded.
+   */
+  private readonly newestByDedupe = new Map<string, DedupeNewest>()
   private minSeq = 0
   private maxSeq = -1
   private dead = 0
@@ -80,20 +96,26 @@ export class Outbox {
     return [...this.byId.values()].sort((a, b) => a.seq - b.seq)
   }
 
+  /** The lane id of a lane name, as {@link lane} and {@link laneIds} use it. */
+  laneIdOf(lane: string): string {
+    return laneTag(lane)
+  }
+
   /** Pending entries of one lane, oldest first. */
-  lane(lane: string): readonly IndexedEntry[] {
-    return this.lanes.get(lane) ?? []
+  lane(laneId: string): readonly IndexedEntry[] {
+    return this.lanes.get(laneId) ?? []
   }
 
-  /** Whether `lane` holds a dead letter; from the index, without sorting or reading. */
-  hasDeadLetterIn(lane: string): boolean {
-    if (this.dead === 0) return false
-    for (const entry of this.byId.values()) if (entry.state === 'd' && entry.lane === lane) return true
-    return false
-  }
-
-  laneNames(): string[] {
+  /** Lanes with pending entries. */
+  laneIds(): string[] {
     return [...this.lanes.keys()].filter((lane) => this.lane(lane).length > 0)
+  }
+
+  /** Whether a lane holds a dead letter; from the index, without sorting or reading. */
+  hasDeadLetterIn(laneId: string): boolean {
+    if (this.dead === 0) return false
+    for (const entry of this.byId.values()) if (entry.state === 'deadLetter' && entry.laneTag === laneId) return true
+    return false
   }
 
   locate(id: string): IndexedEntry | undefined {
@@ -110,7 +132,11 @@ export class Outbox {
     if (!location) return undefined
     try {
       const stored = this.store.get<StoredEntry>(location.key)
-      return stored && decodeEntry(stored, location)
+      if (stored === undefined) {
+        this.forget([location])
+        return undefined
+      }
+      return decodeEntry(stored, location)
     } catch (error) {
       if (!(error instanceof StoreCorruptedError)) throw error
       this.unindex(location)
@@ -119,33 +145,58 @@ export class Outbox {
     }
   }
 
-  /** Stores a new entry at the back (or, for `unshift`, the front) of the queue. */
-  add(entry: OutboxEntry, position: 'back' | 'front' = 'back'): IndexedEntry {
+  /**
+   * Stores a new entry at the back (or the front) of the queue: one write.
+   * Returns the id of the entry of the same dedupe group it makes older, if
+   * one is still stored (the caller decides whether to remove it).
+   */
+  add(entry: OutboxEntry, position: 'back' | 'front' = 'back'): { replaced?: string } {
     const seq = position === 'back' ? this.maxSeq + 1 : this.minSeq - 1
-    const location: EntryLocation = { state: 'p', seq, acceptedAt: entry.acceptedAt, id: entry.id, lane: entry.lane }
+    const location: EntryLocation = {
+      state: 'pending',
+      seq,
+      acceptedAt: entry.acceptedAt,
+      id: entry.id,
+      laneTag: laneTag(entry.lane),
+      dedupeTag: dedupeTag(entry.dedupeKey),
+    }
     const key = entryKey(this.queue, location)
     this.store.put(key, encodeEntry(entry))
-    const indexed = { ...location, key }
-    this.index(indexed)
-    if (entry.dedupeKey !== undefined) this.store.put(dedupePointerKey(this.queue, entry.dedupeKey), { id: entry.id })
-    return indexed
+    this.index({ ...location, key })
+    if (entry.dedupeKey === undefined) return {}
+    const previous = this.newestByDedupe.get(location.dedupeTag)
+    this.newestByDedupe.set(location.dedupeTag, { id: entry.id, seq, dedupeKey: entry.dedupeKey })
+    return previous && this.byId.has(previous.id) ? { replaced: previous.id } : {}
   }
 
-  /** Rewrites an entry's body in place (attempts, last error, next attempt). */
+  /**
+   * Whether a newer entry with the same `dedupeKey` was accepted after this
+   * one, still stored or already gone (sent while this one was in flight).
+   * The group is a hash, so the newer entry's key is compared when known; a
+   * read happens only when it is not (after a restart), and only on this
+   * rare path.
+   */
+  isSuperseded(entry: OutboxEntry): boolean {
+    if (entry.dedupeKey === undefined) return false
+    const newest = this.newestByDedupe.get(dedupeTag(entry.dedupeKey))
+    if (!newest || newest.id === entry.id) return false
+    if (newest.dedupeKey === undefined && this.byId.has(newest.id)) newest.dedupeKey = this.read(newest.id)?.dedupeKey
+    return newest.dedupeKey === undefined || newest.dedupeKey === entry.dedupeKey
+  }
+
+  /** Rewrites an entry's body in place (attempts, last error, next attempt); a removed entry stays removed. */
   update(entry: OutboxEntry): void {
     const location = this.byId.get(entry.id)
     if (!location) return
     this.store.put(location.key, encodeEntry(entry))
   }
 
-  /** Removes an entry for good (sent, discarded, expired or superseded), and its dedupe pointer if it is the newest. */
-  remove(entry: Pick<OutboxEntry, 'id' | 'dedupeKey'>): void {
+  /** Removes an entry for good (sent, discarded, expired or superseded): one write. */
+  remove(entry: Pick<OutboxEntry, 'id'>): void {
     const location = this.byId.get(entry.id)
     if (!location) return
-    const ownsPointer = entry.dedupeKey !== undefined && this.newestFor(entry.dedupeKey) === entry.id
     this.store.remove(location.key)
     this.unindex(location)
-    if (ownsPointer) this.store.remove(dedupePointerKey(this.queue, entry.dedupeKey as string))
     this.hooks.onRemoved?.(entry.id)
   }
 
@@ -156,29 +207,29 @@ export class Outbox {
    */
   deadLetter(entry: OutboxEntry): void {
     const location = this.byId.get(entry.id)
-    if (!location || location.state === 'd') return
-    const dead: IndexedEntry = { ...location, state: 'd', key: entryKey(this.queue, { ...location, state: 'd' }) }
-    this.store.put(dead.key, encodeEntry(entry), { replacing: location.key })
+    if (!location || location.state === 'deadLetter') return
+    const dead: EntryLocation = { ...location, state: 'deadLetter' }
+    const key = entryKey(this.queue, dead)
+    this.store.put(key, encodeEntry(entry), { replacing: location.key })
     this.store.remove(location.key)
     this.unindex(location)
-    this.index(dead)
+    this.index({ ...dead, key })
   }
 
   /**
-   * Puts a dead letter back at the end of its lane with a fresh attempt count
-   * and a new idempotency key (the server refused the old one for good).
-   * The pending copy gets a higher seq, so after a crash between the two
-   * writes, opening keeps it.
+   * Puts a dead letter back at the end of its lane with a fresh attempt
+   * count, under `idempotencyKey`. The pending copy gets a higher seq, so
+   * after a crash between the two writes, opening keeps it.
    */
   revive(id: string, idempotencyKey: string): OutboxEntry | undefined {
     const location = this.byId.get(id)
-    if (!location || location.state !== 'd') return undefined
+    if (!location || location.state !== 'deadLetter') return undefined
     const entry = this.read(id)
     if (!entry) return undefined
     const revived: OutboxEntry = { ...entry, attempts: 0, idempotencyKey }
     delete revived.deadLetter
     delete revived.nextAttemptAt
-    const pending: EntryLocation = { ...location, state: 'p', seq: this.maxSeq + 1 }
+    const pending: EntryLocation = { ...location, state: 'pending', seq: this.maxSeq + 1 }
     const key = entryKey(this.queue, pending)
     this.store.put(key, encodeEntry(revived), { replacing: location.key })
     this.store.remove(location.key)
@@ -187,20 +238,30 @@ export class Outbox {
     return revived
   }
 
-  /** The id of the newest entry for a dedupe key, if it is still stored. */
-  newestFor(dedupeKey: string): string | undefined {
-    const pointer = this.store.get<DedupePointer>(dedupePointerKey(this.queue, dedupeKey))
-    return pointer && this.byId.has(pointer.id) ? pointer.id : undefined
+  /**
+   * Forgets entries whose data the store no longer has (storage was wiped
+   * behind its back and the store re-measured), telling `onLost`.
+   */
+  forgetMissing(): void {
+    this.forget([...this.byId.values()].filter((location) => !this.store.has(location.key)))
   }
 
-  /** Removes every entry and pointer of this queue. */
-  clear(): void {
+  private forget(lost: IndexedEntry[]): void {
+    if (lost.length === 0) return
+    for (const location of lost) this.unindex(location)
+    this.hooks.onLost?.(lost.map((location) => location.id))
+  }
+
+  /** Removes every entry of this queue; returns their ids. */
+  clear(): string[] {
     for (const key of this.store.keys(queuePrefix(this.queue))) this.store.remove(key)
     const ids = [...this.byId.keys()]
     this.byId.clear()
     this.lanes.clear()
+    this.newestByDedupe.clear()
     this.dead = 0
     ids.forEach((id) => this.hooks.onRemoved?.(id))
+    return ids
   }
 
   private load(): void {
@@ -212,6 +273,12 @@ export class Outbox {
     // In seq order, so every lane is built by appending.
     found.sort((a, b) => a.seq - b.seq)
     for (const entry of found) this.loadOne(entry)
+    // Seq order again: the last of each group is its newest.
+    for (const entry of this.byId.values()) {
+      if (entry.dedupeTag === '') continue
+      const newest = this.newestByDedupe.get(entry.dedupeTag)
+      if (!newest || newest.seq < entry.seq) this.newestByDedupe.set(entry.dedupeTag, { id: entry.id, seq: entry.seq })
+    }
   }
 
   /** Resolves the copies a crash between two writes can leave: higher seq wins, then dead. */
@@ -222,7 +289,7 @@ export class Outbox {
       return
     }
     const candidateWins =
-      candidate.seq > existing.seq || (candidate.seq === existing.seq && candidate.state === 'd')
+      candidate.seq > existing.seq || (candidate.seq === existing.seq && candidate.state === 'deadLetter')
     const loser = candidateWins ? existing : candidate
     this.store.remove(loser.key)
     if (candidateWins) {
@@ -235,21 +302,21 @@ export class Outbox {
     this.byId.set(entry.id, entry)
     this.minSeq = Math.min(this.minSeq, entry.seq)
     this.maxSeq = Math.max(this.maxSeq, entry.seq)
-    if (entry.state === 'd') {
+    if (entry.state === 'deadLetter') {
       this.dead += 1
       return
     }
-    let lane = this.lanes.get(entry.lane)
+    let lane = this.lanes.get(entry.laneTag)
     if (!lane) {
       lane = []
-      this.lanes.set(entry.lane, lane)
+      this.lanes.set(entry.laneTag, lane)
     }
     insertBySeq(lane, entry)
   }
 
   private unindex(entry: IndexedEntry): void {
     this.byId.delete(entry.id)
-    if (entry.state === 'd') this.dead -= 1
-    else removeFrom(this.lanes.get(entry.lane) ?? [], entry.id)
+    if (entry.state === 'deadLetter') this.dead -= 1
+    else removeFrom(this.lanes.get(entry.laneTag) ?? [], entry.id)
   }
 }

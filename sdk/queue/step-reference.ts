@@ -18,6 +18,7 @@ export interface StepResult {
 
 const REFERENCE_PATH = /^steps\.(\d+)((?:\.[^.]+)*)$/
 
+/** True for `{ $ref: string }` and nothing else (no other keys). */
 export function isReference(value: unknown): value is StepReference {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as StepReference).$ref === 'string' && Object.keys(value).length === 1
 }
@@ -52,19 +53,27 @@ function lookUp(ref: string, results: readonly StepResult[]): unknown {
   const parsed = parse(ref)
   let value: unknown = parsed ? results[parsed.step] : undefined
   for (const key of parsed?.path ?? []) {
-    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined
+    // Own keys only: `steps.0.data.constructor` must find nothing, not Object.
+    value = typeof value === 'object' && value !== null && Object.prototype.hasOwnProperty.call(value, key) ? (value as Record<string, unknown>)[key] : undefined
   }
   if (value === undefined) throw new InvalidArgumentError(`"${ref}" found nothing in the earlier step's answer`)
   return value
 }
 
-/** A copy of `value` with every reference replaced by what it points at. */
+/**
+ * A copy of `value` with every reference replaced by what it points at.
+ * Keys are copied as own properties, so a body key named `__proto__` (as
+ * `JSON.parse` gives one) stays a key, exactly as `request()` sends it,
+ * instead of becoming the copy's prototype.
+ */
 export function resolveReferences<T>(value: T, results: readonly StepResult[]): T {
   if (isReference(value)) return lookUp(value.$ref, results) as T
   if (Array.isArray(value)) return value.map((item) => resolveReferences(item, results)) as T
   if (typeof value === 'object' && value !== null) {
     const copy: Record<string, unknown> = {}
-    for (const [key, item] of Object.entries(value)) copy[key] = resolveReferences(item, results)
+    for (const [key, item] of Object.entries(value)) {
+      Object.defineProperty(copy, key, { value: resolveReferences(item, results), enumerable: true, writable: true, configurable: true })
+    }
     return copy as T
   }
   return value

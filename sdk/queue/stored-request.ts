@@ -2,9 +2,13 @@ import { InvalidArgumentError } from '../errors'
 import type { HttpMethod, HttpRequest, RequestData } from '../platform/platform'
 import { toJsonText } from '../store'
 import { decodeBase64, encodeBase64 } from '../util/base64'
+import { assertRequestUrl, checkHeaderFields } from './request-vocabulary'
 import type { StepReference } from './step-reference'
 
 const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT']
+
+/** The weakest URL any release stored: checked again at send time. */
+const STORED_URL = /^https?:\/\/[^/\s]+/i
 
 /** Headers never written to storage unless the app opts in: they are re-applied at send time. */
 export const SECRET_HEADERS: readonly string[] = ['authorization', 'cookie']
@@ -28,10 +32,12 @@ export interface StoredRequest {
   responseType?: 'text' | 'arraybuffer'
 }
 
+/**
+ * @throws {@link InvalidArgumentError} unless `url` is a URL the request
+ * vocabulary accepts (absolute http(s), no spaces, no credentials).
+ */
 export function assertHttpUrl(url: unknown, what = 'url'): asserts url is string {
-  if (typeof url !== 'string' || !/^https?:\/\/[^/\s]+/i.test(url)) {
-    throw new InvalidArgumentError(`${what} must be an absolute http(s) URL, got ${JSON.stringify(url)}`)
-  }
+  assertRequestUrl(url, what)
 }
 
 function setBody(stored: StoredRequest, data: RequestData | undefined): void {
@@ -62,15 +68,9 @@ function normaliseMethod(method: unknown): HttpMethod {
   return upper as HttpMethod
 }
 
-export function checkHeader(header: unknown): Record<string, string> {
-  if (header === undefined) return {}
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
-    throw new InvalidArgumentError('header must be an object of strings')
-  }
-  for (const [name, value] of Object.entries(header)) {
-    if (typeof value !== 'string') throw new InvalidArgumentError(`header "${name}" must be a string`)
-  }
-  return header as Record<string, string>
+/** A request's own headers, checked against the request vocabulary; `{}` when absent. */
+export function checkHeader(header: unknown, what = 'header'): Record<string, string> {
+  return header === undefined ? {} : checkHeaderFields(header, what)
 }
 
 /** Drops secret headers unless `keepSecrets`: what is at rest carries no credentials. */
@@ -78,7 +78,8 @@ export function withoutSecrets(header: Record<string, string>, keepSecrets: bool
   if (keepSecrets) return { ...header }
   const kept: Record<string, string> = {}
   for (const [name, value] of Object.entries(header)) {
-    if (!SECRET_HEADERS.includes(name.toLowerCase())) kept[name] = value
+    // An own property even for a header named `__proto__`, as the spread above keeps it.
+    if (!SECRET_HEADERS.includes(name.toLowerCase())) Object.defineProperty(kept, name, { value, enumerable: true, writable: true, configurable: true })
   }
   return kept
 }
@@ -104,10 +105,18 @@ export function toStoredRequest(request: HttpRequest, keepSecrets: boolean): Sto
   return stored
 }
 
-/** The request to send, with send-time headers (credentials, idempotency key) laid over the stored ones. */
+/**
+ * The request to send, with send-time headers (credentials, idempotency key)
+ * laid over the stored ones. The URL was checked when the call was made (or,
+ * for a reference, when it was resolved: `resolveStep`); here it is held
+ * only to what every release accepted, so an entry stored by an older
+ * release is still sent as it was.
+ */
 export function toHttpRequest(stored: StoredRequest, sendTimeHeaders: Record<string, string>): HttpRequest {
-  // References are resolved before sending; what is left must be a real URL.
-  assertHttpUrl(stored.url)
+  // What releases before the shared vocabulary accepted at the call: still sent, never dead-lettered by an upgrade.
+  if (typeof stored.url !== 'string' || !STORED_URL.test(stored.url)) {
+    throw new InvalidArgumentError(`url must be an absolute http(s) URL, got ${JSON.stringify(stored.url)}`)
+  }
   const request: HttpRequest = {
     url: stored.url,
     method: stored.method,

@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from '../errors'
 import type { HttpRequest, UploadRequest } from '../platform/platform'
 import type { OutboxEntry } from './outbox-entry'
-import { checkReferences, isReference, type StepReference } from './step-reference'
+import { hasControlCharacter } from './request-vocabulary'
+import { checkReferences, isReference, resolveReferences, type StepReference, type StepResult } from './step-reference'
 import { assertHttpUrl, checkHeader, toStoredRequest, withoutSecrets, type StoredRequest } from './stored-request'
 
 /** An upload as kept in the outbox: the file is the SDK's own copy. */
@@ -37,6 +38,7 @@ export function stepsOf(entry: OutboxEntry): TaskStep[] {
   return entry.request ? [{ request: entry.request }] : []
 }
 
+/** A URL the app wrote: a `{ $ref }` (checked once resolved, see {@link resolveStep}) or a URL the vocabulary accepts. */
 function checkUrl(url: unknown, what: string): void {
   if (!isReference(url)) assertHttpUrl(url, what)
 }
@@ -45,7 +47,10 @@ function checkUrl(url: unknown, what: string): void {
 export function toStoredUpload(input: TaskUploadInput, keptPath: string, keepSecrets: boolean): StoredUpload {
   if (typeof input !== 'object' || input === null) throw new InvalidArgumentError('upload must be an object')
   checkUrl(input.url, 'upload url')
-  if (typeof input.name !== 'string' || input.name === '') throw new InvalidArgumentError('upload name (the form field of the file) must be a non-empty string')
+  // The name and formData names go into multipart headers: a CR or LF there would forge a part.
+  if (typeof input.name !== 'string' || input.name === '' || hasControlCharacter(input.name)) {
+    throw new InvalidArgumentError('upload name (the form field of the file) must be a non-empty string without control characters')
+  }
   const stored: StoredUpload = { url: input.url, filePath: keptPath, name: input.name }
   if (input.formData !== undefined) stored.formData = checkFormData(input.formData)
   const header = withoutSecrets(checkHeader(input.header), keepSecrets)
@@ -60,6 +65,7 @@ export function toStoredUpload(input: TaskUploadInput, keptPath: string, keepSec
 function checkFormData(formData: unknown): Record<string, string | StepReference> {
   if (typeof formData !== 'object' || formData === null || Array.isArray(formData)) throw new InvalidArgumentError('formData must be an object')
   for (const [name, value] of Object.entries(formData)) {
+    if (name === '' || hasControlCharacter(name)) throw new InvalidArgumentError(`formData name ${JSON.stringify(name)} must be non-empty, without control characters`)
     if (typeof value !== 'string' && !isReference(value)) throw new InvalidArgumentError(`formData "${name}" must be a string or a { $ref }`)
   }
   return formData as Record<string, string | StepReference>
@@ -72,6 +78,22 @@ export function toStoredRequestStep(input: TaskRequestInput, keepSecrets: boolea
   const stored = toStoredRequest({ ...input, url: placeholder }, keepSecrets)
   stored.url = input.url
   return stored
+}
+
+/**
+ * A step with its references replaced by earlier steps' results: a URL that
+ * a reference made is held to the same request vocabulary as one the app
+ * wrote (which was checked at the call).
+ * @throws {@link InvalidArgumentError} when a reference finds nothing or the
+ * resolved URL is not one the SDK would send to (the sender dead-letters
+ * the entry: no retry can fix it).
+ */
+export function resolveStep(step: TaskStep, results: readonly StepResult[]): TaskStep {
+  const resolved = resolveReferences(step, results)
+  // Only a URL a reference made is new; one the app wrote was checked at the call.
+  if ('upload' in step && isReference(step.upload.url)) assertHttpUrl((resolved as { upload: StoredUpload }).upload.url, 'upload url (after resolving its reference)')
+  if ('request' in step && isReference(step.request.url)) assertHttpUrl((resolved as { request: StoredRequest }).request.url, 'url (after resolving its reference)')
+  return resolved
 }
 
 /** Refuses references that are malformed or point forward, step by step. */

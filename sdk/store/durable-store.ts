@@ -3,10 +3,11 @@ import type { PlatformStorage } from '../platform/platform'
 import { toJsonText } from './json-value'
 import { claimNamespace, releaseNamespace } from './open-stores'
 import { isPlatformQuotaError, platformQuotaError } from './platform-quota'
-import { storagePrefix, type SizedKey } from './record-keys'
-import { readMeta, writeMeta } from './store-format'
-import { assertUserKey, resolveStoreOptions, type DurableStoreOptions } from './store-options'
-import { removeGarbage, scanStorageKeys } from './store-repair'
+import { metaKey, storagePrefix, type SizedKey } from './record-keys'
+import { listStorage } from './storage-listing'
+import { metaRecordBytes, readMeta, writeMeta } from './store-format'
+import { assertUserKey, defaultMaxBytes, resolveStoreOptions, type DurableStoreOptions } from './store-options'
+import { removeGarbage, scanStorageKeys, type StoreScan } from './store-repair'
 import { planRecord, readRecord, type RecordPlan, type StoredRecord } from './stored-record'
 
 /** What {@link DurableStore.usage} reports. */
@@ -19,6 +20,19 @@ export interface StoreUsage {
   keys: number
 }
 
+/** What {@link DurableStore.checkIntact} reports. */
+export interface StoreIntegrity {
+  /**
+   * User keys whose values vanished from storage behind the store's back
+   * (the host app called `wx.clearStorageSync()` or removed the SDK's keys),
+   * since the store was opened or last checked; sorted. They are gone for
+   * good: the store has forgotten them, and their bytes no longer count.
+   */
+  lostKeys: string[]
+  /** True when the store listed storage again (its format record was gone, or a write needed room). */
+  remeasured: boolean
+}
+
 /**
  * A durable key-value store over WeChat / uni-app sync storage, under a
  * namespace.
@@ -29,7 +43,11 @@ export interface StoreUsage {
  *   or the new one fully readable, never a mix: new keys are written first,
  *   then one head write commits, then the old keys are removed.
  * - Opening repairs what a crash left, from key names alone (it reads no
- *   value), so opening 10,000 values costs one `getStorageInfoSync`.
+ *   value), so opening 10,000 values costs one `getStorageInfoSync`, and
+ *   {@link DurableStore.openAll} opens several stores from one.
+ * - Storage wiped behind its back (`wx.clearStorageSync()`) is noticed by
+ *   {@link DurableStore.checkIntact}, and a write is never refused for
+ *   bytes that are no longer there.
  * - A put costs its own bytes: a small value is one `setStorageSync`, and no
  *   shared index is rewritten, however many keys the store holds.
  * - Values JSON would change (Date, Map, NaN, functions, cycles...) are
@@ -56,11 +74,6 @@ export class DurableStore {
   readonly namespace: string
   /** The budget, in UTF-8 bytes. */
   readonly maxBytes: number
-  /**
-   * Keys under this store's prefix that it did not write, found at open.
-   * They are never read, changed or counted; listed for diagnostics.
-   */
-  readonly foreignKeys: readonly string[]
 
   private readonly storage: PlatformStorage
   private readonly prefix: string
@@ -72,6 +85,11 @@ export class DurableStore {
   private usedBytes: number
   private nextGen: number
   private closed = false
+  /** Bytes of the format record; 0 while it is missing (wiped, and not yet rewritten). */
+  private metaBytes: number
+  private foreign: readonly string[]
+  /** Keys found lost by a re-measure that {@link checkIntact} has not reported yet. */
+  private readonly unreportedLoss = new Set<string>()
 
   /**
    * Opens the store of `options.namespace`, creating it on first use and
@@ -83,16 +101,18 @@ export class DurableStore {
    * @throws {@link StoreCorruptedError} when the format record is not readable.
    */
   static open(storage: PlatformStorage, options: DurableStoreOptions): DurableStore {
-    const { namespace, maxBytes, chunkBytes } = resolveStoreOptions(storage, options)
+    const { namespace, maxBytes, chunkBytes, listing } = resolveStoreOptions(storage, options)
     if (!claimNamespace(storage, namespace)) throw new InUseError(`the store "${namespace}" is already open; close() it first`)
     try {
       const prefix = storagePrefix(namespace)
-      const scan = scanStorageKeys(storage.info().keys, prefix)
+      const { keys, limitSizeKB } = listing ?? listStorage(storage)
+      const scan = scanStorageKeys(keys, prefix)
       // Checked before any write: a store from a newer release is left exactly as it is.
       const existingMeta = scan.hasMeta ? readMeta(storage, prefix) : undefined
       removeGarbage(storage, scan.garbage)
       const meta = existingMeta ?? writeMetaOrQuota(storage, prefix)
-      return new DurableStore(storage, { namespace, maxBytes, chunkBytes, prefix }, scan.records, scan.foreignKeys, meta, scan.maxGen + 1)
+      const config = { namespace, maxBytes: maxBytes ?? defaultMaxBytes(limitSizeKB), chunkBytes, prefix }
+      return new DurableStore(storage, config, scan, meta)
     } catch (error) {
       // A failed open leaves the namespace free for the next attempt.
       releaseNamespace(storage, namespace)
@@ -100,25 +120,55 @@ export class DurableStore {
     }
   }
 
+  /**
+   * Opens several stores from one listing of storage (one
+   * `getStorageInfoSync`, which on a phone lists every key of the app),
+   * as a client opening its outbox and its read cache together does. Every
+   * option is checked before storage is touched; if one store fails to
+   * open, the ones already opened are closed again and the error is thrown.
+   *
+   * @returns the stores, in the order of `options`.
+   * @throws what {@link DurableStore.open} throws.
+   */
+  static openAll(storage: PlatformStorage, options: readonly DurableStoreOptions[]): DurableStore[] {
+    if (!Array.isArray(options)) throw new InvalidArgumentError('DurableStore.openAll needs an array of store options')
+    for (const each of options) resolveStoreOptions(storage, each)
+    const listing = listStorage(storage)
+    const opened: DurableStore[] = []
+    try {
+      for (const each of options) opened.push(DurableStore.open(storage, { ...each, listing }))
+    } catch (error) {
+      for (const store of opened) store.close()
+      throw error
+    }
+    return opened
+  }
+
   private constructor(
     storage: PlatformStorage,
     config: { namespace: string; maxBytes: number; chunkBytes: number; prefix: string },
-    records: Map<string, StoredRecord>,
-    foreignKeys: string[],
+    scan: StoreScan,
     meta: SizedKey,
-    nextGen: number,
   ) {
     this.storage = storage
     this.namespace = config.namespace
     this.maxBytes = config.maxBytes
     this.chunkBytes = config.chunkBytes
     this.prefix = config.prefix
-    this.records = records
-    this.foreignKeys = Object.freeze([...foreignKeys])
-    this.nextGen = nextGen
-    let used = meta.bytes
-    for (const record of records.values()) used += record.bytes
-    this.usedBytes = used
+    this.records = scan.records
+    this.foreign = Object.freeze([...scan.foreignKeys])
+    this.nextGen = scan.maxGen + 1
+    this.metaBytes = meta.bytes
+    this.usedBytes = meta.bytes + sumBytes(scan.records.values())
+  }
+
+  /**
+   * Keys under this store's prefix that it did not write, found at open (or
+   * at the last re-measure). They are never read, changed or counted;
+   * listed for diagnostics.
+   */
+  get foreignKeys(): readonly string[] {
+    return this.foreign
   }
 
   /**
@@ -165,10 +215,13 @@ export class DurableStore {
     this.assertOpen()
     assertUserKey(key)
     const text = toJsonText(value)
+    let plan = planRecord(this.prefix, key, this.nextGen, value, text, this.chunkBytes)
+    if (!this.fits(plan.record.bytes, key, options.replacing)) {
+      // What the store counts may no longer be in storage (the host app cleared it): measure once more before refusing.
+      if (this.tryRemeasure()) plan = planRecord(this.prefix, key, this.nextGen, value, text, this.chunkBytes)
+      if (!this.fits(plan.record.bytes, key, options.replacing)) throw this.budgetError(key, plan.record.bytes, options.replacing)
+    }
     const previous = this.records.get(key)
-    const plan = planRecord(this.prefix, key, this.nextGen, value, text, this.chunkBytes)
-    const replaced = options.replacing === undefined ? undefined : this.records.get(options.replacing)
-    this.checkBudget(key, plan.record.bytes, (previous?.bytes ?? 0) + (replaced?.bytes ?? 0))
     this.nextGen += 1
     this.writeRecord(plan)
     // The head is written: the new value is committed, whatever happens next.
@@ -227,6 +280,28 @@ export class DurableStore {
     return this.records.get(key)?.bytes
   }
 
+  /**
+   * Notices storage wiped behind the store's back, e.g. by the host app's
+   * `wx.clearStorageSync()`. Costs one `getStorageSync` of the format record
+   * while it is there. When it is gone, lists storage again
+   * (`getStorageInfoSync`), rebuilds the index and the usage from what is
+   * really there, rewrites the format record, and reports the user keys
+   * whose values were lost, as well as any a refused write's re-measure
+   * found since the last check.
+   *
+   * Call it when control comes back to the app (app show, before a replay).
+   * Writes only repair keys (the format record, leftovers): a crash during
+   * it is repaired by the next open like any other.
+   */
+  checkIntact(): StoreIntegrity {
+    this.assertOpen()
+    const metaPresent = this.storage.get(metaKey(this.prefix)) !== undefined
+    if (!metaPresent) this.remeasure()
+    const lostKeys = [...this.unreportedLoss].sort()
+    this.unreportedLoss.clear()
+    return { lostKeys, remeasured: !metaPresent }
+  }
+
   /** Releases the namespace so it can be opened again. Further calls on this instance throw. */
   close(): void {
     if (this.closed) return
@@ -239,21 +314,75 @@ export class DurableStore {
   }
 
   /**
-   * Refuses before any write. Only the end state counts (the old value's
-   * bytes are freed by the put): during an overwrite both values exist for
-   * a moment, and the device-wide limit catches that case if it matters.
-   * A put that does not grow the store is always allowed, so a store over
-   * a lowered budget can still shrink.
+   * Whether a put of `newBytes` under `key` fits the budget. Only the end
+   * state counts (the old value's bytes, and those of the key it is
+   * `replacing`, are freed): during an overwrite both values exist for a
+   * moment, and the device-wide limit catches that case if it matters. A put
+   * that does not grow the store always fits, so a store over a lowered
+   * budget can still shrink.
    */
-  private checkBudget(key: string, newBytes: number, oldBytes: number): void {
-    if (newBytes <= oldBytes) return
-    const availableBytes = Math.max(0, this.maxBytes - (this.usedBytes - oldBytes))
-    if (newBytes <= availableBytes) return
-    throw new QuotaExceededError(
+  private fits(newBytes: number, key: string, replacing: string | undefined): boolean {
+    const freed = this.freedBy(key, replacing)
+    return newBytes <= freed || newBytes <= this.available(freed)
+  }
+
+  private freedBy(key: string, replacing: string | undefined): number {
+    const replaced = replacing === undefined || replacing === key ? undefined : this.records.get(replacing)
+    return (this.records.get(key)?.bytes ?? 0) + (replaced?.bytes ?? 0)
+  }
+
+  private available(freed: number): number {
+    return Math.max(0, this.maxBytes - (this.usedBytes - freed))
+  }
+
+  private budgetError(key: string, newBytes: number, replacing: string | undefined): QuotaExceededError {
+    const availableBytes = this.available(this.freedBy(key, replacing))
+    return new QuotaExceededError(
       `"${key}" needs ${newBytes} bytes but the store "${this.namespace}" has ${availableBytes} of its ${this.maxBytes} bytes free; nothing was written`,
       newBytes,
       availableBytes,
     )
+  }
+
+  /** {@link remeasure}, where a failure to list storage only means "no better figure": false then. */
+  private tryRemeasure(): boolean {
+    try {
+      this.remeasure()
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /**
+   * Rebuilds the index, the leftovers and the usage from a fresh listing,
+   * by the open-time rule, so the figures describe what storage holds now.
+   * Values that vanished are forgotten and remembered for
+   * {@link checkIntact}. The format record is rewritten if it is gone (a
+   * failure there is retried by the next write), and leftovers are removed.
+   */
+  private remeasure(): void {
+    const scan = scanStorageKeys(this.storage.info().keys, this.prefix)
+    for (const key of this.records.keys()) if (!scan.records.has(key)) this.unreportedLoss.add(key)
+    this.records.clear()
+    for (const [key, record] of scan.records) this.records.set(key, record)
+    this.garbage.clear()
+    for (const { storageKey, bytes } of scan.garbage) this.garbage.set(storageKey, bytes)
+    this.foreign = Object.freeze([...scan.foreignKeys])
+    this.nextGen = Math.max(this.nextGen, scan.maxGen + 1)
+    this.metaBytes = scan.hasMeta ? metaRecordBytes(this.prefix) : 0
+    this.usedBytes = this.metaBytes + sumBytes(this.records.values()) + sumBytes(scan.garbage)
+    // Writes the format record again first if it is gone, then removes leftovers.
+    this.collectGarbage()
+  }
+
+  /** The format record's bytes once written again, or 0 when storage refused (the next check retries). */
+  private rewriteMeta(): number {
+    try {
+      return writeMeta(this.storage, this.prefix).bytes
+    } catch {
+      return 0
+    }
   }
 
   /**
@@ -299,6 +428,7 @@ export class DurableStore {
    * keys stay listed (and counted) and the next write tries again.
    */
   private collectGarbage(): void {
+    this.restoreMeta()
     for (const [storageKey, bytes] of this.garbage) {
       try {
         this.storage.remove(storageKey)
@@ -309,6 +439,19 @@ export class DurableStore {
       this.usedBytes -= bytes
     }
   }
+
+  /** A format record a re-measure could not write is written by the next write that succeeds. */
+  private restoreMeta(): void {
+    if (this.metaBytes !== 0) return
+    this.metaBytes = this.rewriteMeta()
+    this.usedBytes += this.metaBytes
+  }
+}
+
+function sumBytes(items: Iterable<{ bytes: number }>): number {
+  let bytes = 0
+  for (const item of items) bytes += item.bytes
+  return bytes
 }
 
 /** A first open on a full device is a quota problem like any other. */

@@ -40,5 +40,11 @@ export function writeMeta(storage: PlatformStorage, prefix: string): SizedKey {
   const key = metaKey(prefix)
   const value: StoreMeta = { format: STORE_FORMAT }
   storage.set(key, value)
-  return { storageKey: key, bytes: utf8Length(key) + utf8Length(JSON.stringify(value)) }
+  return { storageKey: key, bytes: metaRecordBytes(prefix) }
+}
+
+/** What the format record this release writes occupies. */
+export function metaRecordBytes(prefix: string): number {
+  const value: StoreMeta = { format: STORE_FORMAT }
+  return utf8Length(metaKey(prefix)) + utf8Length(JSON.stringify(value))
 }

@@ -29,7 +29,7 @@ export interface StoreScan {
   hasMeta: boolean
 }
 
-/** Classifies every key under `prefix`. Reads no values; linear apart from one sort of the heads. */
+/** Classifies every key under `prefix`. Reads no values; linear in the number of keys. */
 export function scanStorageKeys(allKeys: readonly string[], prefix: string): StoreScan {
   const meta = metaKey(prefix)
   const heads: HeadName[] = []
@@ -38,7 +38,7 @@ export function scanStorageKeys(allKeys: readonly string[], prefix: string): Sto
   let hasMeta = false
   let maxGen = 0
   for (const storageKey of allKeys) {
-    if (!storageKey.startsWith(prefix)) continue
+    if (typeof storageKey !== 'string' || !storageKey.startsWith(prefix)) continue
     if (storageKey === meta) {
       hasMeta = true
       continue
@@ -52,14 +52,20 @@ export function scanStorageKeys(allKeys: readonly string[], prefix: string): Sto
     if (name.kind === 'head') heads.push(name)
     else listFor(generations, generationId(name.userKey, name.gen)).push(name)
   }
-  // Newest first: the first complete head met for a user key is its value.
-  heads.sort((a, b) => b.gen - a.gen)
+  // The newest complete head of each user key is its value; every other head is garbage.
   const records = new Map<string, StoredRecord>()
   const garbage: SizedKey[] = []
   for (const head of heads) {
-    const chunks = head.chunkCount === 0 ? [] : completeChunks(head, generations.get(generationId(head.userKey, head.gen)))
-    if (records.has(head.userKey) || !chunks) garbage.push(sized(head))
-    else records.set(head.userKey, toRecord(head, chunks))
+    const chunks = head.chunkCount === 0 ? NO_CHUNKS : completeChunks(head, generations.get(generationId(head.userKey, head.gen)))
+    if (!chunks) {
+      garbage.push(sized(head))
+      continue
+    }
+    const current = records.get(head.userKey)
+    if (current === undefined || current.gen < head.gen) {
+      if (current) garbage.push(current.head)
+      records.set(head.userKey, toRecord(head, chunks))
+    } else garbage.push(sized(head))
   }
   for (const generation of generations.values()) {
     const { userKey, gen } = generation[0]
@@ -84,9 +90,14 @@ function completeChunks(head: HeadName, generation: readonly ChunkName[] | undef
   return chunks as SizedKey[]
 }
 
+/** Shared by every inline record: nobody mutates a record's chunk list. */
+const NO_CHUNKS: SizedKey[] = []
+
 function toRecord(head: HeadName, chunks: SizedKey[]): StoredRecord {
-  const bytes = chunks.reduce((sum, chunk) => sum + chunk.bytes, head.bytes)
-  return { userKey: head.userKey, gen: head.gen, chunkCount: head.chunkCount, head: sized(head), chunks, bytes }
+  let bytes = head.bytes
+  for (const chunk of chunks) bytes += chunk.bytes
+  // The parsed name is a SizedKey already: no copy, as opening allocates per key.
+  return { userKey: head.userKey, gen: head.gen, chunkCount: head.chunkCount, head, chunks, bytes }
 }
 
 function sized({ storageKey, bytes }: SizedKey): SizedKey {

@@ -1,24 +1,29 @@
 import type { NetworkStatus, NetworkType, PlatformNetwork, Unsubscribe } from '../platform/platform'
+import { Subscribable, type ListenerErrorSink } from '../util/subscribable'
 
 /**
  * What the SDK believes about the network. Until `getNetworkType` answers it
- * says offline (the status must never claim a connection nobody has seen;
- * a request made meanwhile is queued and replayed moments later), then it
- * follows `onNetworkStatusChange` and tells listeners about transitions only.
+ * knows nothing (`online` is `null`: a page must not flash "离线中" at
+ * launch, and nothing is sent live meanwhile; a request made then is stored
+ * and replayed moments later), then it follows `onNetworkStatusChange` and
+ * tells listeners about changes only.
  */
 export class NetworkMonitor {
-  private status: NetworkStatus = { isConnected: false, networkType: 'unknown' }
-  private readonly listeners = new Set<(status: NetworkStatus, wasOnline: boolean) => void>()
+  private status: NetworkStatus | undefined
+  private readonly listeners: Subscribable<[NetworkStatus, boolean | null]>
   private unsubscribe: Unsubscribe | undefined
 
-  constructor(private readonly network: PlatformNetwork) {}
+  constructor(private readonly network: PlatformNetwork, onListenerError?: ListenerErrorSink) {
+    this.listeners = new Subscribable(onListenerError)
+  }
 
-  get online(): boolean {
-    return this.status.isConnected
+  /** `null` until the runtime has said. */
+  get online(): boolean | null {
+    return this.status ? this.status.isConnected : null
   }
 
   get networkType(): NetworkType {
-    return this.status.networkType
+    return this.status?.networkType ?? 'unknown'
   }
 
   /** Subscribes to the runtime and reads the current state once. */
@@ -32,21 +37,21 @@ export class NetworkMonitor {
     }
   }
 
+  /** Stops following the runtime (listeners stay, for a later `start()`). */
   stop(): void {
     this.unsubscribe?.()
-    this.listeners.clear()
+    this.unsubscribe = undefined
   }
 
-  /** Called on every change of `online` or `networkType`. */
-  onChange(listener: (status: NetworkStatus, wasOnline: boolean) => void): Unsubscribe {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+  /** Called on every change of `online` or `networkType`, with whether it was online before (`null`: unknown). */
+  onChange(listener: (status: NetworkStatus, wasOnline: boolean | null) => void): Unsubscribe {
+    return this.listeners.subscribe(listener)
   }
 
   private set(status: NetworkStatus): void {
     const previous = this.status
     this.status = status
-    if (previous.isConnected === status.isConnected && previous.networkType === status.networkType) return
-    for (const listener of [...this.listeners]) listener(status, previous.isConnected)
+    if (previous && previous.isConnected === status.isConnected && previous.networkType === status.networkType) return
+    this.listeners.notify(status, previous ? previous.isConnected : null)
   }
 }

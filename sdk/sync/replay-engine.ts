@@ -1,67 +1,105 @@
 import { QuotaExceededError } from '../errors'
-import type { Clock, HttpResponse, PlatformHttp } from '../platform/platform'
+import type { Clock, HttpResponse, TimerHandle } from '../platform/platform'
 import type { Outbox } from '../queue/outbox'
 import type { AttemptError, OutboxEntry } from '../queue/outbox-entry'
+import type { RetentionPolicy } from '../queue/retention'
 import type { StepResult } from '../queue/step-reference'
 import type { TypedEmitter } from '../util/typed-emitter'
 import type { AttemptOutcome, Verdict } from './answer-classifier'
+import { describeAttempt } from './attempt-error'
+import { BackoffSchedule } from './backoff-schedule'
+import { nextStep, sendNextStep, type EntrySenderOptions, type SendOutcome } from './entry-sender'
 import { parseRetryAfter, type RetryPolicy } from './retry-policy'
-import { nextStep, sendNextStep } from './step-sender'
 import type { SyncEvents } from './sync-events'
 
 export interface ReplayEngineOptions {
   outbox: Outbox
-  http: PlatformHttp
+  sender: EntrySenderOptions
   clock: Clock
   random: () => number
   events: TypedEmitter<SyncEvents>
   retry: RetryPolicy
   classify: (outcome: AttemptOutcome) => Verdict
-  /** Headers added at send time (credentials, the idempotency key); never stored. */
-  sendTimeHeaders: (idempotencyKey: string) => Promise<Record<string, string>>
-  /** Whether a kept file is still there (false: the upload is dead-lettered, not retried). */
-  fileExists: (path: string) => Promise<boolean>
   /** Refreshes credentials after a 401; the entry is then tried again. */
   onAuthExpired?: () => unknown
   /** Lanes replayed at once. */
   concurrency: number
   /** A dead letter stops the rest of its lane until retried or discarded. */
   blockOnDeadLetter: boolean
-  /** Entries older than this (ms) are removed with an `expired` event. */
-  retentionMs: number
+  retention: RetentionPolicy
   /** Whether sending is worth trying now (online and in the foreground). */
   canSend: () => boolean
-  /** A lane whose live request is in flight: replaying it now could overtake that request. */
-  isLaneHeld: (lane: string) => boolean
   /** Told whenever counts or the syncing state change. */
   onChange: () => void
   /** Resolves once the side effects of removed entries (deleting kept files) are done; awaited before a replay ends. */
   sideEffectsSettled: () => Promise<void>
 }
 
+/** What became of an entry sent at once (a live request, upload or task). */
+export type LiveOutcome =
+  | { kind: 'sent'; response: HttpResponse }
+  /** The server refused it and, as `dropRefused` asked, it was removed: the caller has the answer. */
+  | { kind: 'rejected'; response: HttpResponse }
+  /** It failed for good and is kept as a dead letter. */
+  | { kind: 'deadLettered'; error: AttemptError }
+  /** It stays stored and will be replayed. */
+  | { kind: 'waiting' }
+  /** The outbox was cleared while it was being sent. */
+  | { kind: 'withdrawn' }
+
 /** What one attempt did to an entry's lane. */
 type LaneStep = 'next' | 'stopLane' | 'stopAll'
 
+/** How an attempt was started: by replay, or at once for a live call (which may drop a refused entry). */
+interface AttemptMode {
+  live: boolean
+  dropRefused: boolean
+}
+
+interface AttemptResult {
+  step: LaneStep
+  live: LiveOutcome
+}
+
+const REPLAY: AttemptMode = { live: false, dropRefused: false }
+
+/** A transport failure that says the network is gone (so every lane stops), unlike a slow host. */
+function networkIsGone(outcome: AttemptOutcome): boolean {
+  return !outcome.response && outcome.problem === undefined && !/timeout/i.test(outcome.errMsg ?? '')
+}
+
 /**
- * Replays one outbox: oldest first within each lane, lanes in parallel up to
- * `concurrency`, an entry removed only once the server has answered it.
+ * Sends one outbox: live entries at once, the rest by replay, oldest first
+ * within each lane, lanes in parallel up to `concurrency`, an entry removed
+ * only once the server has answered it. Both go through one attempt and one
+ * settle, so a live send and a replayed one mean the same thing.
+ *
  * One replay runs at a time; a trigger during a replay makes it go round once
- * more instead of starting another, so no entry is ever sent twice at once.
+ * more. An entry being sent is never picked again until its attempt settles,
+ * so no entry is ever sent twice at once.
  */
 export class ReplayEngine {
   private running: Promise<void> | undefined
   private again = false
   private stopped = false
-  private retryTimer: unknown
-  private readonly retryAt = new Map<string, number>()
-  private readonly sending = new Set<string>()
+  private retryTimer: TimerHandle | undefined
+  private readonly schedule: BackoffSchedule
+  /** Entries being sent, with a way to abort their request. */
+  private readonly sending = new Map<string, () => void>()
+  /** Bumped by `withdrawAll`: an attempt from an older epoch settles nothing. */
+  private epoch = 0
+  /** Waiting entries the current replay delivered (a `drained` needs at least one). */
+  private deliveredWaiting = 0
   private authRefresh: Promise<unknown> | undefined
+  private idleWaiters: Array<() => void> = []
   /** When the last replay finished. */
   lastSyncAt: number | undefined
   /** When the earliest scheduled retry is due. */
   nextRetryAt: number | undefined
 
-  constructor(private readonly options: ReplayEngineOptions) {}
+  constructor(private readonly options: ReplayEngineOptions) {
+    this.schedule = new BackoffSchedule(options.clock)
+  }
 
   get syncing(): boolean {
     return this.running !== undefined
@@ -90,20 +128,65 @@ export class ReplayEngine {
     return run
   }
 
-  /** Classifies an answer the way replay would (used for live sends). */
-  classifyLive(outcome: AttemptOutcome): Verdict {
-    return this.options.classify(outcome)
+  /** Whether entry `id` may be sent at once: sending is possible and nothing waits or is in flight ahead of it in its lane. */
+  maySendNow(id: string): boolean {
+    const location = this.options.outbox.locate(id)
+    if (!location || this.stopped || !this.options.canSend()) return false
+    const head = this.options.outbox.lane(location.laneTag)[0]
+    return head?.id === id && !this.sending.has(id)
+  }
+
+  /**
+   * Sends a stored entry now, through the same attempt and settle as replay,
+   * step after step for a task, until it is done, refused or has to wait.
+   */
+  async sendNow(id: string, dropRefused: boolean): Promise<LiveOutcome> {
+    for (;;) {
+      const { step, live } = await this.attempt(id, { live: true, dropRefused })
+      const progressed = live.kind === 'waiting' && step === 'next' && this.options.outbox.locate(id) !== undefined
+      if (!progressed || !this.maySendNow(id)) return live
+    }
   }
 
   /** Forgets an entry's backoff, so the next replay tries it at once. */
   clearBackoff(id: string): void {
-    this.retryAt.delete(id)
+    this.schedule.forget(id)
   }
 
-  /** Stops timers; a running replay finishes its current attempts and sends nothing more. */
+  /** Ends the SDK's own backoffs (the user asked to send now, or the network came back); a server's `Retry-After` stays. */
+  skipBackoff(): void {
+    this.schedule.skipOwnWaits()
+  }
+
+  /**
+   * The outbox was cleared (logout): requests in flight are aborted, and
+   * whatever their attempts later learn is ignored, so nothing accepted
+   * before the clear is stored or sent again.
+   */
+  withdrawAll(): void {
+    this.epoch += 1
+    for (const abort of this.sending.values()) abort()
+    this.schedule.clear()
+    this.cancelRetryTimer()
+    this.nextRetryAt = undefined
+  }
+
+  /** Stops sending: a running replay finishes its current attempts and sends nothing more. */
   stop(): void {
     this.stopped = true
     this.cancelRetryTimer()
+  }
+
+  /** Sends again after `stop()`. */
+  start(): void {
+    this.stopped = false
+    this.scheduleRetryTimer()
+  }
+
+  /** `undefined` when no attempt is in flight and no replay runs, else a promise that resolves once so. */
+  busy(): Promise<void> | undefined {
+    if (this.isIdle()) return undefined
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
   }
 
   /** Cancels the backoff timer (the app went to the background). */
@@ -116,11 +199,20 @@ export class ReplayEngine {
     this.scheduleRetryTimer()
   }
 
+  private isIdle(): boolean {
+    return this.sending.size === 0 && this.running === undefined
+  }
+
+  private settleIdle(): void {
+    if (!this.isIdle()) return
+    for (const resolve of this.idleWaiters.splice(0)) resolve()
+  }
+
   private async runUntilSettled(): Promise<void> {
     try {
       do {
         this.again = false
-        this.expireOld()
+        this.expire()
         await this.runPass()
         // So that a finished replay means what it says: no sent entry's file is still on disk.
         await this.options.sideEffectsSettled()
@@ -132,8 +224,16 @@ export class ReplayEngine {
       this.lastSyncAt = this.options.clock.now()
       this.scheduleRetryTimer()
       this.options.onChange()
-      if (this.options.outbox.pendingCount === 0) this.options.events.emit('drained', {})
+      this.tellIfDrained()
+      this.settleIdle()
     }
+  }
+
+  /** `drained` means "what was waiting has been sent": never for an outbox that was empty all along. */
+  private tellIfDrained(): void {
+    if (this.deliveredWaiting === 0 || this.options.outbox.pendingCount > 0) return
+    this.deliveredWaiting = 0
+    this.options.events.emit('drained', {})
   }
 
   /** One pass: workers take ready lanes until none is left. */
@@ -143,7 +243,7 @@ export class ReplayEngine {
     let haltAll = false
     const takeLane = (): string | undefined => {
       if (haltAll || this.stopped || !this.options.canSend()) return undefined
-      const lane = this.options.outbox.laneNames().find((name) => !visited.has(name) && this.isReady(name))
+      const lane = this.options.outbox.laneIds().find((id) => !visited.has(id) && this.isReady(id))
       if (lane !== undefined) visited.add(lane)
       return lane
     }
@@ -152,15 +252,14 @@ export class ReplayEngine {
         if ((await this.drainLane(lane)) === 'stopAll') haltAll = true
       }
     }
-    const workers = Array.from({ length: Math.max(1, this.options.concurrency) }, worker)
-    await Promise.all(workers)
+    await Promise.all(Array.from({ length: Math.max(1, this.options.concurrency) }, worker))
   }
 
   private isReady(lane: string): boolean {
     const head = this.options.outbox.lane(lane)[0]
-    if (!head || this.sending.has(head.id) || this.options.isLaneHeld(lane)) return false
+    if (!head || this.sending.has(head.id)) return false
     if (this.options.blockOnDeadLetter && this.options.outbox.hasDeadLetterIn(lane)) return false
-    return (this.retryAt.get(head.id) ?? 0) <= this.options.clock.now()
+    return this.schedule.isDue(head.id)
   }
 
   /** Sends a lane's entries in order until it is empty or an attempt stops it. */
@@ -169,57 +268,65 @@ export class ReplayEngine {
       if (this.stopped || !this.options.canSend()) return 'stopAll'
       const head = this.options.outbox.lane(lane)[0]
       if (!head) return 'next'
-      if ((this.retryAt.get(head.id) ?? 0) > this.options.clock.now()) return 'stopLane'
-      const step = await this.attempt(head.id)
+      // A live send holds its lane's head; what queues behind it waits for it.
+      if (this.sending.has(head.id) || !this.schedule.isDue(head.id)) return 'stopLane'
+      const { step } = await this.attempt(head.id, REPLAY)
       if (step !== 'next') return step
     }
   }
 
-  private async attempt(id: string): Promise<LaneStep> {
+  private async attempt(id: string, mode: AttemptMode): Promise<AttemptResult> {
     const { outbox, events } = this.options
     const entry = outbox.read(id)
-    if (!entry) return 'next'
-    const newest = entry.dedupeKey === undefined ? undefined : outbox.newestFor(entry.dedupeKey)
-    if (newest !== undefined && newest !== id) {
+    if (!entry) return { step: 'next', live: { kind: 'withdrawn' } }
+    if (outbox.isSuperseded(entry)) {
       outbox.remove(entry)
       events.emit('superseded', { entry })
-      return 'next'
+      return { step: 'next', live: { kind: 'withdrawn' } }
     }
-    this.sending.add(id)
+    const epoch = this.epoch
+    let abort = (): void => undefined
+    this.sending.set(id, () => abort())
     this.options.onChange()
     events.emit('sending', { entry, attempt: entry.attempts + 1 })
     try {
-      const outcome = await this.send(entry)
-      return await this.settle(entry, outcome)
+      const outcome = await sendNextStep(entry, this.options.sender, {
+        mayStillSend: () => epoch === this.epoch,
+        onTask: (task) => (abort = () => task.abort()),
+      })
+      if (epoch !== this.epoch || outcome.withdrawn) return { step: 'stopAll', live: { kind: 'withdrawn' } }
+      return await this.settle(entry, outcome, mode)
     } catch (error) {
       if (!(error instanceof QuotaExceededError)) throw error
-      return this.cannotRecord(entry, error)
+      return { step: this.cannotRecord(entry, error), live: { kind: 'waiting' } }
     } finally {
       this.sending.delete(id)
       this.options.onChange()
+      this.settleIdle()
     }
   }
 
-  private send(entry: OutboxEntry): Promise<AttemptOutcome & { result?: StepResult }> {
-    const { http, sendTimeHeaders, fileExists } = this.options
-    return sendNextStep(entry, { http, sendTimeHeaders, fileExists })
-  }
-
-  private async settle(entry: OutboxEntry, outcome: AttemptOutcome & { result?: StepResult }): Promise<LaneStep> {
+  private async settle(entry: OutboxEntry, outcome: SendOutcome, mode: AttemptMode): Promise<AttemptResult> {
     const verdict = this.options.classify(outcome)
-    if (verdict === 'done') return this.stepDone(entry, outcome)
-    const attempted: OutboxEntry = { ...entry, attempts: entry.attempts + 1, lastError: this.describe(entry, outcome) }
+    if (verdict === 'done') return this.stepDone(entry, outcome, mode)
+    const { index, total } = nextStep(entry)
+    const error = describeAttempt(outcome, this.options.clock.now(), total > 1 ? index : undefined)
+    const attempted: OutboxEntry = { ...entry, attempts: entry.attempts + 1, lastError: error }
+    if (verdict === 'deadLetter' && mode.dropRefused && outcome.response) {
+      this.options.outbox.remove(entry)
+      return { step: 'next', live: { kind: 'rejected', response: outcome.response } }
+    }
     if (verdict === 'deadLetter' || attempted.attempts >= this.options.retry.maxAttempts) {
-      return this.deadLetter(attempted)
+      return { step: this.deadLetter(attempted), live: { kind: 'deadLettered', error } }
     }
     if (verdict === 'authExpired' && this.options.onAuthExpired && entry.lastError?.statusCode !== 401) {
       await this.refreshAuth()
       this.options.outbox.update(attempted)
-      return 'next'
+      return { step: 'next', live: { kind: 'waiting' } }
     }
     this.scheduleRetry(attempted, outcome)
-    // No answer at all means the network is gone: stop every lane, not just this one.
-    return outcome.response ? 'stopLane' : 'stopAll'
+    // No answer at all means the network is gone: stop every lane. A slow host only stops its own.
+    return { step: networkIsGone(outcome) ? 'stopAll' : 'stopLane', live: { kind: 'waiting' } }
   }
 
   /**
@@ -227,7 +334,7 @@ export class ReplayEngine {
    * so after a crash a finished step is never sent again; the last step
    * removes the entry.
    */
-  private stepDone(entry: OutboxEntry, outcome: AttemptOutcome & { result?: StepResult }): LaneStep {
+  private stepDone(entry: OutboxEntry, outcome: SendOutcome, mode: AttemptMode): AttemptResult {
     const { index, total } = nextStep(entry)
     const response = outcome.response as HttpResponse
     if (index + 1 < total) {
@@ -235,12 +342,14 @@ export class ReplayEngine {
       delete progressed.lastError
       this.options.outbox.update(progressed)
       this.options.events.emit('progress', { entry: progressed, done: index + 1, total })
-      return 'next'
+      return { step: 'next', live: { kind: 'waiting' } }
     }
     this.options.outbox.remove(entry)
-    this.retryAt.delete(entry.id)
+    this.schedule.forget(entry.id)
+    this.options.retention.forget(entry.id)
+    if (!mode.live) this.deliveredWaiting += 1
     this.options.events.emit('sent', { entry, response })
-    return 'next'
+    return { step: 'next', live: { kind: 'sent', response } }
   }
 
   /**
@@ -250,9 +359,8 @@ export class ReplayEngine {
    * waits a backoff in memory and the app hears `quotaExceeded`.
    */
   private cannotRecord(entry: OutboxEntry, error: QuotaExceededError): LaneStep {
-    const now = this.options.clock.now()
-    const nextAttemptAt = now + this.options.retry.delayFor(entry.attempts + 1, this.options.random())
-    this.retryAt.set(entry.id, nextAttemptAt)
+    const nextAttemptAt = this.options.clock.now() + this.options.retry.delayFor(entry.attempts + 1, this.options.random())
+    this.schedule.waitUntil(entry.id, nextAttemptAt)
     this.nextRetryAt = Math.min(this.nextRetryAt ?? Infinity, nextAttemptAt)
     this.options.events.emit('quotaExceeded', { error })
     return 'stopLane'
@@ -262,15 +370,8 @@ export class ReplayEngine {
     const dead: OutboxEntry = { ...entry, deadLetter: entry.lastError }
     delete dead.lastError
     delete dead.nextAttemptAt
-    try {
-      this.options.outbox.deadLetter(dead)
-    } catch (error) {
-      if (!(error instanceof QuotaExceededError) || dead.deadLetter?.data === undefined) throw error
-      // The answer's body did not fit the budget: keep the dead letter without it.
-      delete dead.deadLetter.data
-      this.options.outbox.deadLetter(dead)
-    }
-    this.retryAt.delete(entry.id)
+    this.options.outbox.deadLetter(dead)
+    this.schedule.forget(entry.id)
     this.options.events.emit('deadLettered', { entry: dead })
     return this.options.blockOnDeadLetter ? 'stopLane' : 'next'
   }
@@ -281,7 +382,7 @@ export class ReplayEngine {
     const nextAttemptAt = now + this.options.retry.delayFor(entry.attempts, this.options.random(), retryAfter)
     const waiting: OutboxEntry = { ...entry, nextAttemptAt }
     this.options.outbox.update(waiting)
-    this.retryAt.set(entry.id, nextAttemptAt)
+    this.schedule.waitUntil(entry.id, nextAttemptAt, retryAfter !== undefined)
     this.nextRetryAt = Math.min(this.nextRetryAt ?? Infinity, nextAttemptAt)
     this.options.onChange()
     this.options.events.emit('retryScheduled', { entry: waiting, nextAttemptAt })
@@ -299,32 +400,29 @@ export class ReplayEngine {
     await this.authRefresh.catch(() => undefined)
   }
 
-  private describe(entry: OutboxEntry, outcome: AttemptOutcome): AttemptError {
-    const at = this.options.clock.now()
-    const { index, total } = nextStep(entry)
-    const step = total > 1 ? { step: index } : {}
-    if (!outcome.response) return { message: outcome.problem ?? outcome.errMsg ?? 'no answer', at, ...step }
-    const { statusCode, data } = outcome.response
-    return { message: `HTTP ${statusCode}`, statusCode, data, at, ...step }
-  }
-
-  private expireOld(): void {
-    const { outbox, clock, retentionMs, events } = this.options
-    const oldest = clock.now() - retentionMs
+  /** Removes entries past retention, with an `expired` event each. */
+  expire(): void {
+    const { outbox, clock, retention, events } = this.options
+    const now = clock.now()
     for (const located of outbox.all()) {
-      if (located.acceptedAt >= oldest || this.sending.has(located.id)) continue
+      if (this.sending.has(located.id) || !retention.isExpired(located.id, located.acceptedAt, now)) continue
       const entry = outbox.read(located.id)
       // Told before the removal: a crash in between tells it again at the next start, never not at all.
       if (entry) events.emit('expired', { entry })
-      outbox.remove(entry ?? located)
-      this.retryAt.delete(located.id)
+      outbox.remove(located)
+      this.schedule.forget(located.id)
+      retention.forget(located.id)
     }
   }
 
   private scheduleRetryTimer(): void {
     this.cancelRetryTimer()
-    const heads = this.options.outbox.laneNames().map((lane) => this.options.outbox.lane(lane)[0])
-    const due = heads.map((head) => this.retryAt.get(head.id)).filter((at): at is number => at !== undefined)
+    const { outbox } = this.options
+    const due = outbox
+      .laneIds()
+      .map((lane) => outbox.lane(lane)[0].id)
+      .filter((id) => this.schedule.has(id))
+      .map((id) => this.schedule.dueAt(id))
     this.nextRetryAt = due.length > 0 ? Math.min(...due) : undefined
     if (this.nextRetryAt === undefined || this.stopped) return
     const delay = Math.max(0, this.nextRetryAt - this.options.clock.now())

@@ -26,6 +26,30 @@ export interface SyncEvents {
   offline: NetworkStatus
   /** An action could not be stored: the budget or the device is full. */
   quotaExceeded: { error: Error }
+  /**
+   * Storage the SDK had written is gone: the host app cleared it
+   * (`wx.clearStorageSync()`), or the user did. `ids` are the outbox entries
+   * lost with it. The SDK has re-measured and accepts writes again.
+   */
+  storageLost: { ids: string[] }
+  /** Something the app should fix, though nothing failed (see {@link SyncWarning}). */
+  warning: SyncWarning
   /** A stored entry was not what the SDK wrote (someone else wrote under its key); it is left untouched and skipped. */
   corrupted: { id: string; error: StoreCorruptedError }
+}
+
+/**
+ * `SECRET_HEADERS_NOT_KEPT`: a request carried `Authorization` or `Cookie`
+ * in its own `header`. Those are never written to storage: they are kept in
+ * memory for this run only, and after a restart nothing stands in for them
+ * because no `headers` provider is configured, so a replay then goes
+ * without credentials. Give `createOffline` a `headers` provider.
+ */
+export interface SyncWarning {
+  code: 'SECRET_HEADERS_NOT_KEPT'
+  /** The entry concerned. */
+  id: string
+  /** The header names, lower-case. */
+  headers: string[]
+  message: string
 }

@@ -17,6 +17,16 @@ export class CallbackScheduler {
     this.generation += 1
   }
 
+  /**
+   * Runs `callback` now, if this run is alive: for outcomes that already
+   * arrive on their own turn of the event loop (a network answer), where a
+   * further hop would only add latency.
+   */
+  deliverNow(callback: () => void): void {
+    if (this.faults.killed) return
+    callback()
+  }
+
   /** Runs `callback` on a later turn of the event loop, if this run is still alive then. */
   defer(callback: () => void): void {
     const scheduledIn = this.generation

@@ -1,7 +1,22 @@
 import { randomBytes } from 'crypto'
 import type { NetworkType, TimerHandle } from '../platform/platform'
-import type { MiniProgramRuntime, RuntimeDownloadOptions, RuntimeNetworkStatus, RuntimeTask } from '../platform/runtime'
+import type { MiniProgramRuntime, RuntimeDownloadOptions, RuntimeFailure, RuntimeNetworkStatus, RuntimeTask } from '../platform/runtime'
 import { CallbackScheduler } from './callback-scheduler'
+import {
+  appBaseInfo,
+  canIUse,
+  deviceInfo,
+  launchOptions,
+  systemInfo,
+  windowInfo,
+  type EmulatedAppBaseInfo,
+  type EmulatedAppError,
+  type EmulatedAppRoute,
+  type EmulatedDeviceInfo,
+  type EmulatedLaunchOptions,
+  type EmulatedSystemInfo,
+  type EmulatedWindowInfo,
+} from './emulated-app-info'
 import { EmulatedFileSystem, USER_DATA_PATH, type FileContent } from './emulated-file-system'
 import {
   createDownloadFile,
@@ -13,9 +28,10 @@ import {
 } from './emulated-http'
 import { createCompressImage } from './emulated-media'
 import { EmulatedNetwork, type NetworkStats } from './emulated-network'
-import { FaultInjector } from './fault-injector'
+import { AppKilledError, FaultInjector } from './fault-injector'
 import { EmulatedStorage, type StorageLimits } from './emulated-storage'
 import { createFileSystemManager, type EmulatedFileSystemManager } from './file-system-manager'
+import { AppRun } from './run-guard'
 import { createUniView, type UniTarget } from './uni-view'
 import { VirtualClock } from './virtual-clock'
 
@@ -50,11 +66,23 @@ export interface WxEmulatorOptions {
   fileQuotaBytes?: number
   /** Which uni-app target `emu.uni` imitates. Default `'mp-weixin'`. */
   uniTarget?: UniTarget
+  /** How the first run starts (`getLaunchOptionsSync`); `restart()` can change it. */
+  launch?: LaunchSpec
+}
+
+/** How a run of the app starts: what `wx.getLaunchOptionsSync()` reports. */
+export interface LaunchSpec {
+  /** Default `'pages/index/index'`. */
+  path?: string
+  query?: Record<string, string>
+  /** Default 1001. */
+  scene?: number
 }
 
 /**
  * The emulated `wx`: a {@link MiniProgramRuntime} whose network calls return
- * tasks and whose file manager has `*Sync` methods.
+ * tasks and whose file manager has `*Sync` methods, plus the app-level APIs
+ * a host app (and a built uni-app `vendor.js`) calls.
  */
 export interface EmulatedWx extends MiniProgramRuntime {
   request(options: EmulatedRequestOptions): RuntimeTask
@@ -62,6 +90,23 @@ export interface EmulatedWx extends MiniProgramRuntime {
   /** Succeeds with an {@link EmulatedDownloadSuccess}: no `tempFilePath` when `filePath` was given. */
   downloadFile(options: RuntimeDownloadOptions): RuntimeTask
   getFileSystemManager?(): EmulatedFileSystemManager
+  /** Removes every key, the SDK's included, as a host app may do (one write for the fault injector). */
+  clearStorageSync(): void
+  /** The async twin of {@link clearStorageSync}. */
+  clearStorage(options?: { success?: (result: { errMsg: string }) => void; fail?: (error: RuntimeFailure) => void }): void
+  getSystemInfoSync(): EmulatedSystemInfo
+  getDeviceInfo(): EmulatedDeviceInfo
+  getWindowInfo(): EmulatedWindowInfo
+  getAppBaseInfo(): EmulatedAppBaseInfo
+  getLaunchOptionsSync(): EmulatedLaunchOptions
+  /** True when the schema's first segment names an API this `wx` has. */
+  canIUse(schema: string): boolean
+  /** Listens to app errors; {@link WxEmulator.reportError} fires them. */
+  onError(listener: (error: EmulatedAppError) => void): void
+  offError(listener?: (error: EmulatedAppError) => void): void
+  /** Listens to page routes; {@link WxEmulator.route} fires them. */
+  onAppRoute(listener: (route: EmulatedAppRoute) => void): void
+  offAppRoute(listener?: (route: EmulatedAppRoute) => void): void
 }
 
 /** Network numbers for tests, plus a way to restart the counting. */
@@ -91,12 +136,17 @@ type Listener<T> = (value: T) => void
  * errors, network state, app lifecycle, a movable clock, and fault injection
  * that can kill the app at any chosen write.
  *
+ * Each run of the app (creation, then each `restart()`) has its own `wx` and
+ * `uni` objects, as a new process has: read `emu.wx` after a restart, and
+ * build the platform again from it.
+ *
  * @example
  * ```ts
  * const emu = createWxEmulator()
  * const platform = createWxPlatform(emu.wx, { clock: emu.clock })
  * emu.faults.killAtWrite(3)   // the 3rd write from now kills the app
  * emu.restart()               // cold start: storage and files survive
+ * const next = createWxPlatform(emu.wx, { clock: emu.clock }) // the new run's wx
  * ```
  */
 export class WxEmulator {
@@ -106,10 +156,6 @@ export class WxEmulator {
   readonly clock = new VirtualClock()
   /** The sync key-value storage behind `setStorageSync` & co. */
   readonly storage: EmulatedStorage
-  /** The `wx` object to hand to the SDK or to install as `global.wx`. */
-  readonly wx: EmulatedWx
-  /** `uni` over the same state, shaped for {@link WxEmulatorOptions.uniTarget}. */
-  readonly uni: EmulatedWx
   /** In-flight counts and limits of the shared network stack. */
   readonly network: NetworkMonitor
   /** The emulated disk (quota use, temp files). */
@@ -125,7 +171,15 @@ export class WxEmulator {
   private networkListeners: Array<Listener<RuntimeNetworkStatus>> = []
   private showListeners: Array<Listener<unknown>> = []
   private hideListeners: Array<Listener<unknown>> = []
+  private lastWebviewId = 1
+  private errorListeners: Array<Listener<EmulatedAppError>> = []
+  private routeListeners: Array<Listener<EmulatedAppRoute>> = []
   private visible = true
+  private readonly withFileSystem: boolean
+  private readonly uniTarget: UniTarget
+  private launch: EmulatedLaunchOptions
+  private run = new AppRun()
+  private runtimes: { wx: EmulatedWx; uni: EmulatedWx }
 
   constructor(options: WxEmulatorOptions = {}) {
     this.storage = new EmulatedStorage(this.faults, options.storage)
@@ -143,8 +197,24 @@ export class WxEmulator {
     this.network = this.net
     this.disk = new EmulatedFileSystem(this.faults, this.clock, { quotaBytes: options.fileQuotaBytes })
     this.files = this.disk
-    this.wx = this.buildWx(options.fileSystem ?? true)
-    this.uni = createUniView(this.wx, options.uniTarget ?? 'mp-weixin')
+    this.withFileSystem = options.fileSystem ?? true
+    this.uniTarget = options.uniTarget ?? 'mp-weixin'
+    this.launch = launchOf(options.launch)
+    this.runtimes = this.buildRuntimes()
+  }
+
+  /**
+   * The `wx` object of the current run, to hand to the SDK or to install as
+   * `global.wx`. A `restart()` makes a new one; the previous run's object
+   * then throws {@link AppKilledError} from every method, as a dead app's would.
+   */
+  get wx(): EmulatedWx {
+    return this.runtimes.wx
+  }
+
+  /** `uni` of the current run over the same state, shaped for {@link WxEmulatorOptions.uniTarget}. */
+  get uni(): EmulatedWx {
+    return this.runtimes.uni
   }
 
   /** False after `setOnline(false)`. */
@@ -222,9 +292,15 @@ export class WxEmulator {
   /**
    * A cold start: storage and user files stay; temp files, listeners,
    * timers, network calls (silently) and suspension are gone; a killed app
-   * is alive again. Network reachability is the world's, so it stays.
+   * is alive again, with new `wx` and `uni` objects (the old ones now throw).
+   * Network reachability is the world's, so it stays. `launch` sets what
+   * `getLaunchOptionsSync()` reports for the new run.
    */
-  restart(): void {
+  restart(launch?: LaunchSpec): void {
+    this.run.end()
+    this.run = new AppRun()
+    if (launch) this.launch = launchOf(launch)
+    this.runtimes = this.buildRuntimes()
     this.faults.revive()
     this.clock.clearAll()
     this.callbacks.endRun()
@@ -234,7 +310,26 @@ export class WxEmulator {
     this.networkListeners = []
     this.showListeners = []
     this.hideListeners = []
+    this.errorListeners = []
+    this.routeListeners = []
     this.visible = true
+  }
+
+  /**
+   * An uncaught error in the app: fires `wx.onError` listeners with
+   * `{ message, stack }`, as the runtime does for script errors.
+   */
+  reportError(error: Error | string): void {
+    this.faults.assertAlive()
+    const report = typeof error === 'string' ? { message: error, stack: '' } : { message: error.message, stack: error.stack ?? '' }
+    for (const listener of [...this.errorListeners]) listener({ ...report })
+  }
+
+  /** A page navigation: fires `wx.onAppRoute` listeners. */
+  route(path: string, openType: EmulatedAppRoute['openType'] = 'navigateTo', query: Record<string, string> = {}): void {
+    this.faults.assertAlive()
+    this.lastWebviewId += 1
+    for (const listener of [...this.routeListeners]) listener({ path, query: { ...query }, openType, webviewId: this.lastWebviewId })
   }
 
   /**
@@ -271,18 +366,72 @@ export class WxEmulator {
     for (const listener of [...this.networkListeners]) listener({ ...status })
   }
 
+  /** This run's `wx`, and `uni` over it; every method bound to the run. */
+  private buildRuntimes(): { wx: EmulatedWx; uni: EmulatedWx } {
+    const wx = this.run.bind(this.buildWx(this.withFileSystem))
+    return { wx, uni: createUniView(wx, this.uniTarget) }
+  }
+
   private buildWx(withFileSystem: boolean): EmulatedWx {
     const storage = this.storage
     const faults = this.faults
+    const run = this.run
     const wx: EmulatedWx = {
       setStorageSync: (key, data) => storage.set('setStorageSync', key, data),
       getStorageSync: (key) => storage.get(key),
       removeStorageSync: (key) => storage.remove('removeStorageSync', key),
       getStorageInfoSync: () => storage.info(),
+      clearStorageSync: () => storage.clear('clearStorageSync'),
+      clearStorage: (options = {}) => {
+        try {
+          storage.clear('clearStorage')
+        } catch (error) {
+          if (error instanceof AppKilledError) throw error
+          const errMsg = `clearStorage:fail ${error instanceof Error ? error.message : String(error)}`
+          this.callbacks.defer(() => options.fail?.({ errMsg }))
+          return
+        }
+        this.callbacks.defer(() => options.success?.({ errMsg: 'clearStorage:ok' }))
+      },
+      getSystemInfoSync: () => {
+        faults.assertAlive()
+        return systemInfo()
+      },
+      getDeviceInfo: () => {
+        faults.assertAlive()
+        return deviceInfo()
+      },
+      getWindowInfo: () => {
+        faults.assertAlive()
+        return windowInfo()
+      },
+      getAppBaseInfo: () => {
+        faults.assertAlive()
+        return appBaseInfo()
+      },
+      getLaunchOptionsSync: () => {
+        faults.assertAlive()
+        return { ...this.launch, query: { ...this.launch.query }, referrerInfo: { ...this.launch.referrerInfo } }
+      },
+      canIUse: (schema) => canIUse(wx, schema),
+      onError: (listener) => {
+        faults.assertAlive()
+        this.errorListeners.push(listener)
+      },
+      offError: (listener) => {
+        this.errorListeners = listener ? this.errorListeners.filter((candidate) => candidate !== listener) : []
+      },
+      onAppRoute: (listener) => {
+        faults.assertAlive()
+        this.routeListeners.push(listener)
+      },
+      offAppRoute: (listener) => {
+        this.routeListeners = listener ? this.routeListeners.filter((candidate) => candidate !== listener) : []
+      },
       getNetworkType: (options) => {
         faults.assertAlive()
         const networkType = this.currentStatus().networkType
-        this.clock.setTimeout(() => options.success?.({ networkType }), 0)
+        this.callbacks.defer(() => options.success?.({ networkType }))
       },
       onNetworkStatusChange: (listener) => {
         faults.assertAlive()
@@ -301,7 +450,7 @@ export class WxEmulator {
       downloadFile: createDownloadFile(this.net, this.disk),
     }
     if (withFileSystem) {
-      const manager = createFileSystemManager(this.disk, faults, this.callbacks)
+      const manager = run.bind(createFileSystemManager(this.disk, faults, this.callbacks))
       wx.getFileSystemManager = () => {
         faults.assertAlive()
         return manager
@@ -326,11 +475,15 @@ export class WxEmulator {
         faults.assertAlive()
         const bytes = randomBytes(options.length)
         const randomValues = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
-        this.clock.setTimeout(() => options.success?.({ randomValues }), 0)
+        this.callbacks.defer(() => options.success?.({ randomValues }))
       }
     }
     return wx
   }
+}
+
+function launchOf(spec: LaunchSpec = {}): EmulatedLaunchOptions {
+  return launchOptions(spec.path, spec.query, spec.scene)
 }
 
 /** Creates a {@link WxEmulator}. */

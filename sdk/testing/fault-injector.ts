@@ -6,8 +6,8 @@
 
 /** Thrown by every emulated call once the app has been killed. */
 export class AppKilledError extends Error {
-  constructor() {
-    super('emulator: the app was killed; call restart()')
+  constructor(message = 'emulator: the app was killed; call restart()') {
+    super(message)
     this.name = 'AppKilledError'
   }
 }

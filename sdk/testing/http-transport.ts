@@ -41,12 +41,37 @@ function describeNetError(error: unknown): string {
   return (code && NET_ERRORS[code]) || 'net::ERR_FAILED'
 }
 
+/** Longest a free connection waits for reuse (the server's keep-alive hint, less 1 s, wins when shorter). */
+const IDLE_CONNECTION_MS = 30_000
+
 /**
- * Sends one real HTTP(S) request and reports exactly once, asynchronously:
- * the whole answer, or a transport error. No connection pooling (`agent:
- * false`), so nothing is left open after the exchange.
+ * The phone's connection pool: kept-alive connections reused across calls,
+ * as a phone's network stack does, so a call does not pay a new TCP
+ * handshake. {@link closeAll} ends every connection (a kill, a restart, the
+ * end of a test).
  */
-export function sendHttp(exchange: HttpExchange, report: (outcome: HttpOutcome) => void): TransportHandle {
+export class ConnectionPool {
+  private readonly agents = {
+    http: new http.Agent({ keepAlive: true, timeout: IDLE_CONNECTION_MS }),
+    https: new https.Agent({ keepAlive: true, timeout: IDLE_CONNECTION_MS }),
+  }
+
+  agentFor(url: URL): http.Agent {
+    return url.protocol === 'https:' ? this.agents.https : this.agents.http
+  }
+
+  /** Destroys every open connection; the pool opens new ones on the next call. */
+  closeAll(): void {
+    this.agents.http.destroy()
+    this.agents.https.destroy()
+  }
+}
+
+/**
+ * Sends one real HTTP(S) request through `pool` and reports exactly once,
+ * asynchronously: the whole answer, or a transport error.
+ */
+export function sendHttp(exchange: HttpExchange, pool: ConnectionPool, report: (outcome: HttpOutcome) => void): TransportHandle {
   let finished = false
   const finish = (outcome: HttpOutcome): void => {
     if (finished) return
@@ -56,7 +81,7 @@ export function sendHttp(exchange: HttpExchange, report: (outcome: HttpOutcome) 
   const client = exchange.url.protocol === 'https:' ? https : http
   let request: http.ClientRequest
   try {
-    request = client.request(exchange.url, { method: exchange.method, headers: exchange.headers, agent: false })
+    request = client.request(exchange.url, { method: exchange.method, headers: exchange.headers, agent: pool.agentFor(exchange.url) })
   } catch {
     // Invalid header characters and the like: Node refuses before connecting.
     setTimeout(() => finish({ error: 'net::ERR_INVALID_ARGUMENT' }), 0)
@@ -77,6 +102,8 @@ export function sendHttp(exchange: HttpExchange, report: (outcome: HttpOutcome) 
   request.end(exchange.body)
   return {
     destroy: () => {
+      // After the outcome the connection is back in the pool (or already broken): leave it.
+      if (finished) return
       finished = true
       request.destroy()
     },

@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 export { createWxEmulator, WxEmulator } from './emulator'
-export type { WxEmulatorOptions, BaseLibraryFeatures, EmulatedWx, NetworkMonitor, FileSystemInspector } from './emulator'
+export type { WxEmulatorOptions, BaseLibraryFeatures, EmulatedWx, LaunchSpec, NetworkMonitor, FileSystemInspector } from './emulator'
 export { AppKilledError, FaultInjector } from './fault-injector'
 export type { WriteKind, WriteRecord } from './fault-injector'
 export type { StorageLimits } from './emulated-storage'
@@ -26,3 +26,13 @@ export type { FileCallbacks, EmulatedFileSystemManager, FileEncoding } from './f
 export { EmulatedFileError, FileErrorCode } from './file-errors'
 export type { CompressImageOptions } from './emulated-media'
 export type { UniTarget } from './uni-view'
+export { EMULATED_SDK_VERSION } from './emulated-app-info'
+export type {
+  EmulatedAppBaseInfo,
+  EmulatedAppError,
+  EmulatedAppRoute,
+  EmulatedDeviceInfo,
+  EmulatedLaunchOptions,
+  EmulatedSystemInfo,
+  EmulatedWindowInfo,
+} from './emulated-app-info'

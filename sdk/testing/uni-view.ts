@@ -6,7 +6,8 @@ export type UniTarget = 'mp-weixin' | 'h5' | 'app'
 /**
  * Members uni-app has only on mini-program targets: the file system, and
  * the wx-only APIs uni passes through to `wx` on mp-weixin. On H5 and the
- * App engine they are missing, and so are `onAppShow` / `onAppHide`.
+ * App engine they are missing, and so are `onAppShow` / `onAppHide` and
+ * WeChat's `onAppRoute`.
  */
 const MINI_PROGRAM_ONLY = [
   'getFileSystemManager',
@@ -17,6 +18,8 @@ const MINI_PROGRAM_ONLY = [
   'batchSetStorageSync',
   'batchGetStorageSync',
   'getRandomValues',
+  'onAppRoute',
+  'offAppRoute',
 ] as const
 
 /**
@@ -27,7 +30,7 @@ const MINI_PROGRAM_ONLY = [
 export function createUniView<Runtime extends MiniProgramRuntime>(wx: Runtime, target: UniTarget): Runtime {
   const uni: Runtime = { ...wx }
   if (target === 'mp-weixin') return uni
-  const members: MiniProgramRuntime = uni
+  const members: Partial<Record<(typeof MINI_PROGRAM_ONLY)[number], unknown>> = uni
   for (const member of MINI_PROGRAM_ONLY) delete members[member]
   return uni
 }

@@ -4,7 +4,7 @@ import { whileShown } from './while-shown'
 
 /**
  * The live sync status of an offline client, as a read-only Vue ref:
- * `online`, `networkType`, `pending`, `inFlight`, `deadLetters`, `syncing`,
+ * `online` (`null` until known), `networkType`, `pending`, `inFlight`, `deadLetters`, `syncing`,
  * `lastSyncAt`, `nextRetryAt`.
  *
  * Call it in `setup()` (or `<script setup>`) of a uni-app page or component.
@@ -23,7 +23,7 @@ import { whileShown } from './while-shown'
  * const status = useOfflineStatus(offline)
  * </script>
  * <template>
- *   <view v-if="!status.online" class="bar">离线中，{{ status.pending }} 条待同步</view>
+ *   <view v-if="status.online === false" class="bar">离线中，{{ status.pending }} 条待同步</view>
  * </template>
  * ```
  */

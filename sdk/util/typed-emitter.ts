@@ -1,36 +1,30 @@
 import type { Unsubscribe } from '../platform/platform'
+import { reportToConsole, Subscribable, type ListenerErrorSink } from './subscribable'
 
 /**
- * A small synchronous event emitter typed by an event map. A listener that
- * throws does not stop the others: the SDK's bookkeeping must not depend on
- * app code behaving.
+ * A small synchronous event emitter typed by an event map: one
+ * {@link Subscribable} per event name, so a listener that throws is reported
+ * and stops neither the others nor the emitter.
  */
 export class TypedEmitter<Events extends object> {
-  private readonly listeners = new Map<keyof Events, Set<(payload: never) => void>>()
+  private readonly byName = new Map<keyof Events, Subscribable<[never]>>()
+
+  constructor(private readonly onListenerError: ListenerErrorSink = reportToConsole) {}
 
   on<Name extends keyof Events>(name: Name, listener: (payload: Events[Name]) => void): Unsubscribe {
-    let set = this.listeners.get(name)
-    if (!set) {
-      set = new Set()
-      this.listeners.set(name, set)
+    let listeners = this.byName.get(name)
+    if (!listeners) {
+      listeners = new Subscribable<[never]>(this.onListenerError)
+      this.byName.set(name, listeners)
     }
-    set.add(listener as (payload: never) => void)
-    return () => set.delete(listener as (payload: never) => void)
+    return listeners.subscribe(listener as (payload: never) => void)
   }
 
   emit<Name extends keyof Events>(name: Name, payload: Events[Name]): void {
-    const set = this.listeners.get(name)
-    if (!set) return
-    for (const listener of [...set]) {
-      try {
-        ;(listener as (payload: Events[Name]) => void)(payload)
-      } catch (error) {
-        console.error(`[miniprogram-offline] a "${String(name)}" listener threw`, error)
-      }
-    }
+    this.byName.get(name)?.notify(payload as never)
   }
 
   clear(): void {
-    this.listeners.clear()
+    this.byName.clear()
   }
 }

@@ -53,6 +53,21 @@ test.each([
   ['a cacheName with a slash', () => ({ url: url(), cacheName: 'a/b' })],
   ['a cacheKey function returning nothing', () => ({ url: url(), cacheKey: () => '' })],
   ['an unknown responseType', () => ({ url: url(), responseType: 'blob' })],
+  // One vocabulary with writes: the same URLs and headers are refused by request() (test/outbox/bad-input.test.ts).
+  ['a space in the host', () => ({ url: 'http://exa mple.com/x' })],
+  ['a space in the path', () => ({ url: `${url()}/a b` })],
+  ['a NUL in the path', () => ({ url: `${url()}\u0000` })],
+  ['a DEL in the query', () => ({ url: `${url()}?a=\u007f` })],
+  ['an empty host', () => ({ url: 'http:///customers' })],
+  ['a port out of range', () => ({ url: 'http://example.com:0/customers' })],
+  ['credentials in the URL', () => ({ url: url().replace('http://', 'http://rep:secret@') })],
+  ['a lone surrogate in the URL', () => ({ url: `${url()}?q=\udc00` })],
+  ['a backslash in the URL', () => ({ url: `${url()}\\x` })],
+  ['a header name with a space', () => ({ url: url(), header: { 'X Trace': '1' } })],
+  ['an empty header name', () => ({ url: url(), header: { '': '1' } })],
+  ['a header value with CR LF', () => ({ url: url(), header: { 'X-Trace': '1\r\nX-Admin: yes' } })],
+  ['a header value with a bare LF', () => ({ url: url(), header: { 'X-Trace': '1\nX-Admin: yes' } })],
+  ['an array as header', () => ({ url: url(), header: [['X-Trace', '1']] })],
 ])('get() with %s', async (_what, options) => {
   await expectInvalid(() => reader.get(options() as never))
 })
@@ -61,7 +76,7 @@ test('get() with no options at all', async () => {
   await expectInvalid(() => reader.get(undefined as never))
 })
 
-test.each([['ftp://example.com/a.png'], ['/static/a.png'], ['']])('image(%j)', async (bad) => {
+test.each([['ftp://example.com/a.png'], ['/static/a.png'], [''], ['http://exa mple.com/a.png'], ['https://rep:pw@example.com/a.png'], ['https://example.com/a\nb.png']])('image(%j)', async (bad) => {
   await expectInvalid(() => reader.image(bad))
 })
 
@@ -77,6 +92,10 @@ test.each([
   ['an array', ['https://example.com/a']],
   ['a number', 7],
   ['a non-http URL', 'wxfile://usr/manifest.json'],
+  ['a resource with a space in the host', { version: '1', cache: ['http://exa mple.com/a'] }],
+  ['a resource with credentials', { version: '1', cache: ['https://rep:pw@example.com/a'] }],
+  ['a relative resource with a space', { version: '1', cache: ['a b.json'] }],
+  ['a manifest URL with credentials', 'https://rep:pw@example.com/manifest.json'],
 ])('manifest() with %s', async (_what, source) => {
   await expectInvalid(() => reader.manifest(source as never))
   expect(reader.manifest.status).toBe('UNCACHED')
@@ -110,6 +129,9 @@ test.each([
   ['a fractional maxEntries', { caches: { customers: { maxEntries: 1.5 } } }],
   ['an unknown default strategy', { strategy: 'fastest' }],
   ['headers as a string', { headers: 'Bearer x' }],
+  ['a header name that is not a token', { headers: { 'X Tenant': '7' } }],
+  ['a header value with CR LF', { headers: { 'X-Tenant': '7\r\nX-Admin: yes' } }],
+  ['a header value that is a number', { headers: { 'X-Tenant': 7 } }],
   ['a malformed manifest', { manifest: { version: 1 } }],
 ])('createOfflineReader with %s: a typed error, and the namespace stays free', async (_what, options) => {
   const monitor = new NetworkMonitor(h.platform().network)
@@ -123,3 +145,22 @@ test('a namespace too long for the read side store is a typed error', async () =
   const monitor = new NetworkMonitor(h.platform().network)
   await expectInvalid(() => createOfflineReader({ platform: h.platform(), namespace: 'n'.repeat(125), network: monitor }))
 })
+
+test('a headers provider that gives a bad header: get() rejects with a typed error and nothing is sent', async () => {
+  await h.dispose()
+  h = await createReaderHarness()
+  reader = await h.open({ headers: () => ({ 'X Tenant': '7' }) })
+  await expectInvalid(() => reader.get({ url: url() }))
+})
+
+test.each([['a b.json'], ['//exa mple.com/a.json'], ['/a\nb.json']])(
+  'a manifest URL answering a relative resource %j: resolved, then refused as an absolute one would be; nothing kept',
+  async (resource) => {
+    h.server.respondWith((request) => (request.path === '/m.json' ? { body: { version: 'v1', cache: [resource] } } : undefined))
+    reader.manifest(`${h.server.url}/m.json`)
+    const writes = h.emu.faults.writes
+    await expect(reader.manifest.update()).rejects.toBeInstanceOf(InvalidArgumentError)
+    expect(h.emu.faults.writes).toBe(writes)
+    expect(reader.manifest.version).toBeUndefined()
+  },
+)

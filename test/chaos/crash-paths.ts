@@ -46,6 +46,24 @@ export function crashPaths(): CrashPath[] {
       act: [request([], { dedupeKey: 'status:1' })],
     },
     {
+      name: 'live send delivered',
+      options: { ...QUIET, startOnline: true },
+      setup: [request()],
+      act: [request()],
+    },
+    {
+      name: 'live send refused',
+      options: { ...QUIET, startOnline: true },
+      setup: [],
+      act: [request([422])],
+    },
+    {
+      name: 'live dedupe send',
+      options: { ...QUIET, startOnline: true },
+      setup: [],
+      act: [request([], { dedupeKey: 'status:1' })],
+    },
+    {
       name: 'live send falling back to the outbox',
       options: { ...QUIET, startOnline: true },
       setup: [],

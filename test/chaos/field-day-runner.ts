@@ -1,9 +1,22 @@
 import { randomBytes } from 'crypto'
 import type { RequestResult } from '../../sdk/client/offline-client'
 import { QuotaExceededError } from '../../sdk/errors'
+import { AppKilledError } from '../../sdk/testing'
 import type { TestServer } from '../support/test-server'
-import { actionIds, describeOp, retentionMs, stepKinds, isReadOp, isUserAction, type FieldDay, type UserAction, type WorldEvent } from './model'
-import type { ActionRecord, Observation, OpTrace, PendingSnapshot, Snapshot } from './observation'
+import {
+  actionIds,
+  describeOp,
+  retentionMs,
+  stepKinds,
+  isReadOp,
+  isUserAction,
+  SKEWS,
+  type FieldDay,
+  type Skew,
+  type UserAction,
+  type WorldEvent,
+} from './model'
+import type { ActionRecord, Observation, OpTrace, PendingSnapshot, ShapeCounts, Snapshot, WipeRecord } from './observation'
 import { NAMESPACE, Phone, type CallOutcome } from './phone'
 import { ReadSide } from './read-side'
 import { ServerScript } from './server-script'
@@ -26,6 +39,32 @@ let dayCounter = 0
 const BASE_DELAY_MS = 30_000
 const MAX_DRAIN_ROUNDS = 120
 const MAX_RESTARTS_IN_A_ROW = 10
+/**
+ * The longest wait an entry may have during the drain: the SDK's backoff cap
+ * (5 min) plus a second. Longer means stuck (a wait the wall clock fooled).
+ */
+export const LONGEST_WAIT_MS = 5 * 60_000 + 1000
+/** Pages open at once, at most (WeChat allows ten; a few are enough to share an engine). */
+const MAX_PAGES = 4
+/** Host-app values written to fill storage, largest first, in characters. */
+const FILL_SIZES = [512 * 1024, 64 * 1024, 8 * 1024, 1024, 128, 16]
+
+const NO_SHAPES: ShapeCounts = {
+  pagesOpened: 0,
+  pagesClosed: 0,
+  pagesClosedWhileSending: 0,
+  logouts: 0,
+  logoutsWhileSending: 0,
+  killsOnWire: 0,
+  skews: 0,
+  actionsWithSkewedClock: 0,
+  skewsDuringBackoff: 0,
+  wipes: 0,
+  fills: 0,
+  refusedWhileFull: 0,
+  listenerThrows: 0,
+  providerThrows: 0,
+}
 
 function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
@@ -43,9 +82,20 @@ class DayRun {
   readonly trace: OpTrace[] = []
   readonly ids: Map<number, string>
   readonly readSide: ReadSide
+  readonly wipes: WipeRecord[] = []
+  readonly shapes: ShapeCounts = { ...NO_SHAPES }
   kills = 0
   drained = false
+  longestDrainWaitMs = 0
   private token = 1
+  /** Logouts so far: the provider sends it as `X-Logouts`, read at send time. */
+  private logouts = 0
+  /** The phone's wall clock minus the right time. */
+  private skew = 0
+  private providerCalls = 0
+  private killOnWireArmed = false
+  /** Keys the host app wrote to fill storage. */
+  private hostKeys: string[] = []
 
   constructor(
     readonly day: FieldDay,
@@ -56,7 +106,7 @@ class DayRun {
     this.script = new ServerScript(server, this.dayTag)
     this.ids = actionIds(day.ops)
     this.phone = new Phone(
-      {
+      (user) => ({
         concurrency: options.concurrency,
         blockOnDeadLetter: options.blockOnDeadLetter,
         // Backoffs long enough that only the day's clock jumps end them, never real time: a day replays the same way.
@@ -64,10 +114,10 @@ class DayRun {
         maxRetentionTime: options.retentionMinutes,
         maxStorageBytes: options.maxStorageBytes,
         maxFileBytes: options.maxFileBytes,
-        // Applied at send time: after a 401 the refreshed token goes out with the retry.
-        headers: () => ({ Authorization: `Bearer t${this.token}` }),
+        // The page's user's credentials, applied at send time: after a 401 the refreshed token goes out with the retry.
+        headers: () => this.headersOf(user),
         onAuthExpired: options.refreshAuth ? () => void (this.token += 1) : undefined,
-      },
+      }),
       options.startOnline,
     )
     this.readSide = new ReadSide(this.phone, this.script.reads, (problem) => this.problems.push(problem))
@@ -113,7 +163,31 @@ class DayRun {
       trace: this.trace,
       starts: this.phone.instance,
       kills: this.kills,
+      arrivals: this.script.arrivals(),
+      wipes: this.wipes,
+      longestDrainWaitMs: this.longestDrainWaitMs,
+      shapes: {
+        ...this.shapes,
+        pagesOpened: this.phone.pagesOpened - this.phone.instance,
+        listenerThrows: this.phone.listenerThrows,
+      },
     }
+  }
+
+  /**
+   * The `headers` provider of a page opened by `user`: that user's token,
+   * and how many logouts the app has seen (read at send time, so the server
+   * can tell a send made after a logout). It throws every
+   * `headersThrowEvery` calls when the day says so.
+   */
+  private headersOf(user: number): Record<string, string> {
+    this.providerCalls += 1
+    const every = this.day.options.headersThrowEvery
+    if (every !== undefined && this.providerCalls % every === 0) {
+      this.shapes.providerThrows += 1
+      throw new Error('the token store is not ready')
+    }
+    return { Authorization: `Bearer u${user}.t${this.token}`, 'X-Logouts': String(this.logouts) }
   }
 
   async dispose(): Promise<void> {
@@ -134,11 +208,37 @@ class DayRun {
     const sizes = action.kind === 'upload' ? [action.photoBytes] : action.kind === 'task' ? action.photos : []
     sizes.forEach((bytes, step) => photos.set(step, randomBytes(bytes)))
     this.script.plan({ tag, steps, answers: action.answers, photos })
-    const record: ActionRecord = { id, tag, action, steps, order: this.actions.length + 1, outcome: 'killed', applicationsAtReturn: 0 }
+    const record: ActionRecord = {
+      id,
+      tag,
+      action,
+      steps,
+      order: this.actions.length + 1,
+      outcome: 'killed',
+      applicationsAtReturn: 0,
+      user: this.phone.top.user,
+      logoutsAtCall: this.logouts,
+      logoutsAtReturn: this.logouts,
+      rightTimeAtCall: this.phone.emu.clock.now() - this.skew,
+      skewedAtCall: this.skew !== 0,
+    }
     this.actions.push(record)
+    if (record.skewedAtCall) this.shapes.actionsWithSkewedClock += 1
+    if (this.killOnWireArmed) {
+      this.killOnWireArmed = false
+      this.script.duringNextApplication(
+        () => {
+          this.shapes.killsOnWire += 1
+          this.phone.emu.faults.kill()
+        },
+        (application) => application.tag === tag,
+      )
+    }
     const outcome = await this.phone.guard(() => callSdk(this.phone, this.server.url, action, tag, photos))
     record.applicationsAtReturn = this.script.ledger.length
+    record.logoutsAtReturn = this.logouts
     this.recordOutcome(record, outcome)
+    if (record.outcome === 'refused' && this.hostKeys.length > 0) this.shapes.refusedWhileFull += 1
   }
 
   private recordOutcome(record: ActionRecord, outcome: CallOutcome<RequestResult>): void {
@@ -206,6 +306,134 @@ class DayRun {
         if (typeof tag === 'string') this.discarded.add(tag)
         return this.expectSettled(`discard(${dead.id})`, await this.phone.guard(async () => this.phone.client.discard(dead.id)))
       }
+      case 'openPage':
+        if (this.phone.pages.length >= MAX_PAGES) return
+        this.phone.openPage()
+        return this.expectSettled('a new page\'s ready', await this.phone.guard(() => this.phone.client.ready))
+      case 'navigate':
+        if (op.whileSending) return this.script.duringNextApplication(() => this.navigate(true))
+        return this.navigate(false)
+      case 'closePage':
+        if (this.phone.closeTopPage()) this.shapes.pagesClosed += 1
+        return
+      case 'logout':
+        if (op.whileSending) return this.script.duringNextApplication(() => this.logout(true))
+        return this.logout(false)
+      case 'killOnWire':
+        this.killOnWireArmed = true
+        return
+      case 'skewClock':
+        return this.setClock(op.to)
+      case 'fixClock':
+        if (this.skew !== 0) emu.clock.jump(-this.skew)
+        this.skew = 0
+        return
+      case 'wipeStorage':
+        return this.wipe(op.thenShow)
+      case 'fillStorage':
+        return this.fill()
+      case 'freeStorage':
+        return this.free()
+      case 'throwingListeners':
+        return this.phone.addThrowingListeners()
+    }
+  }
+
+  /** The page on top closes and a new page opens right after (both in one turn, as a redirect does). */
+  private navigate(whileSending: boolean): void {
+    if (!this.phone.alive) return
+    this.phone.closeTopPage(false)
+    this.shapes.pagesClosed += 1
+    if (whileSending) this.shapes.pagesClosedWhileSending += 1
+    this.phone.openPage()
+  }
+
+  /** Logout: `clear()`, then every page closes and the next user's page opens, with that user's provider. */
+  private logout(whileSending: boolean): void {
+    if (!this.phone.alive) return
+    // Counted first: any send the provider is asked for from now on is after the logout.
+    this.logouts += 1
+    this.phone.client.clear()
+    this.shapes.logouts += 1
+    if (whileSending) this.shapes.logoutsWhileSending += 1
+    this.phone.user += 1
+    this.phone.closeAllPages()
+    this.phone.openPage()
+  }
+
+  /** The phone's clock is set wrong: only the wall time moves (`jump`), timers do not. */
+  private setClock(to: Skew): void {
+    const { clock } = this.phone.emu
+    const target = SKEWS[to]
+    const jump = target === undefined ? Date.UTC(1970, 0, 2) - clock.now() : target - this.skew
+    if (this.phone.alive && this.phone.client.status.get().nextRetryAt !== undefined) this.shapes.skewsDuringBackoff += 1
+    clock.jump(jump)
+    this.skew += jump
+    this.shapes.skews += 1
+  }
+
+  /** Runs what the host app does to storage; the app may die at one of its writes (an armed kill counts them too). */
+  private hostApp(write: () => void): boolean {
+    try {
+      write()
+      return true
+    } catch (error) {
+      if (error instanceof AppKilledError || !this.phone.alive) return false
+      throw error
+    }
+  }
+
+  /** The host app calls `wx.clearStorageSync()`; with `thenShow`, the app goes to the background and back. */
+  private wipe(thenShow: boolean): void {
+    const { phone } = this
+    if (!phone.alive) return
+    const entries = phone.client.pending().map((item) => ({ entryId: item.id, tag: typeof item.metadata?.action === 'string' ? item.metadata.action : undefined }))
+    this.wipes.push({ instance: phone.instance, eventsBefore: phone.events.length, entries })
+    this.shapes.wipes += 1
+    if (!this.hostApp(() => phone.emu.wx.clearStorageSync())) return
+    this.hostKeys = []
+    this.readSide.forgetCached()
+    if (thenShow && phone.emu.isVisible) {
+      phone.emu.hide()
+      phone.emu.show()
+    }
+  }
+
+  /** The host app writes its own keys until storage refuses, from big values down to small ones. */
+  private fill(): void {
+    const { phone } = this
+    if (!phone.alive) return
+    this.shapes.fills += 1
+    // The SDK may evict cached reads to make room for the user's writes.
+    this.readSide.forgetCached()
+    for (const size of FILL_SIZES) {
+      const value = 'x'.repeat(size)
+      for (;;) {
+        const key = `host/fill/${this.hostKeys.length}`
+        let full = false
+        const alive = this.hostApp(() => {
+          try {
+            phone.emu.wx.setStorageSync(key, value)
+            this.hostKeys.push(key)
+          } catch (error) {
+            if (error instanceof AppKilledError) throw error
+            full = true
+          }
+        })
+        if (!alive) return
+        if (full) break
+      }
+    }
+  }
+
+  /** The host app removes the keys it wrote. */
+  private free(): void {
+    const { phone } = this
+    if (!phone.alive) return
+    while (this.hostKeys.length > 0) {
+      const key = this.hostKeys[this.hostKeys.length - 1]
+      if (!this.hostApp(() => phone.emu.wx.removeStorageSync(key))) return
+      this.hostKeys.pop()
     }
   }
 
@@ -246,6 +474,13 @@ class DayRun {
     return attempt > 0
   }
 
+  /** Whether this start of the app had its storage wiped and has not said so (`storageLost`) yet. */
+  private wipeUnnoticed(): boolean {
+    const wipe = this.wipes[this.wipes.length - 1]
+    if (!wipe || wipe.instance !== this.phone.instance) return false
+    return !this.phone.events.slice(wipe.eventsBefore).some((event) => event.name === 'storageLost' && event.instance === wipe.instance)
+  }
+
   /** Records what a live, settled app shows. */
   private async checkpoint(where: string, afterColdStart = false): Promise<void> {
     if (!this.phone.alive) return
@@ -275,6 +510,8 @@ class DayRun {
         userFileBytes: emu.files.usedBytes,
         afterColdStart,
         reads,
+        wipes: this.wipes.length,
+        wipeUnnoticed: this.wipeUnnoticed(),
       })
     } catch (error) {
       this.problems.push(`${where}: reading the app's state threw ${errorText(error)}`)
@@ -282,21 +519,27 @@ class DayRun {
   }
 
   /**
-   * Evening on good wifi: the user opens the app, it replays; the clock is
-   * moved to each backoff's end until every lane free to move is empty. Then
-   * one more cold start, whose open-time cleanup the final state includes.
+   * Evening on good wifi, in the app as the day left it (a cold start would
+   * forget backoffs a wrong clock may have stretched): the host app frees
+   * its keys, the app is in the foreground; the clock is moved to each
+   * backoff's end until every lane free to move is empty. A wait longer
+   * than the backoff cap is a stuck entry. Then one cold start, whose
+   * open-time cleanup the final state includes.
    */
   private async drain(): Promise<void> {
     this.script.clearHooks()
+    this.killOnWireArmed = false
     const { phone } = this
-    phone.coldStart()
-    await this.startUp('the evening start')
+    await this.reviveIfDead('the evening start')
+    this.free()
+    if (!phone.emu.isVisible) phone.emu.show()
     phone.emu.setOnline(true)
     phone.emu.setReachable(true)
     for (let round = 0; round < MAX_DRAIN_ROUNDS; round++) {
       if (!(await this.settle())) this.problems.push(`drain round ${round}: the phone never settled`)
       if (this.problems.length > 0) return
       await this.reviveIfDead(`drain round ${round}`)
+      if (!phone.emu.isVisible) phone.emu.show()
       const items = phone.client.pending()
       const blocked = (lane: string): boolean => this.day.options.blockOnDeadLetter && items.some((item) => item.state === 'deadLetter' && item.lane === lane)
       if (!items.some((item) => item.state === 'pending' && !blocked(item.lane))) {
@@ -305,8 +548,14 @@ class DayRun {
       }
       const next = phone.client.status.get().nextRetryAt
       const now = phone.emu.clock.now()
-      if (next !== undefined && next > now) phone.emu.clock.advance(next - now + 1)
-      else this.expectSettled('flush() while draining', await phone.guard(() => phone.client.flush()))
+      if (next !== undefined && next > now) {
+        this.longestDrainWaitMs = Math.max(this.longestDrainWaitMs, next - now)
+        if (next - now > LONGEST_WAIT_MS) {
+          this.problems.push(`drain round ${round}: stuck: the next retry is ${Math.round((next - now) / 1000)} s away, beyond the ${LONGEST_WAIT_MS / 1000} s backoff cap`)
+          return
+        }
+        phone.emu.clock.advance(next - now + 1)
+      } else this.expectSettled('flush() while draining', await phone.guard(() => phone.client.flush()))
     }
     await this.settle()
     await this.checkpoint('after the drain')

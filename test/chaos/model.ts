@@ -92,6 +92,62 @@ export type WorldEvent =
   | { kind: 'retryDeadLetters' }
   /** The user discards the oldest dead letter. */
   | { kind: 'discardDeadLetter' }
+  | PageEvent
+  | AppEvent
+
+/**
+ * Pages, each with its own `createOffline` and its own `createWxPlatform(wx)`
+ * over the same namespace. User actions go through the page on top.
+ */
+export type PageEvent =
+  /** `wx.navigateTo`: a new page opens its client on top of the others. */
+  | { kind: 'openPage' }
+  /**
+   * `wx.redirectTo`: the page on top closes its client and a new page opens
+   * right after; `whileSending` does it while the server handles the next
+   * request (a send in flight).
+   */
+  | { kind: 'navigate'; whileSending: boolean }
+  /** `wx.navigateBack`: the page on top closes (when another page is open below it). */
+  | { kind: 'closePage' }
+  /**
+   * Logout and a user switch: `clear()`, every page closes, and the next
+   * user's page opens with that user's `headers` provider; `whileSending`
+   * does it while the server handles the next request.
+   */
+  | { kind: 'logout'; whileSending: boolean }
+
+/** What the app itself, or the phone's owner, does around the SDK. */
+export type AppEvent =
+  /** The app is killed while the server handles the next request of the next user action (a live send on the wire). */
+  | { kind: 'killOnWire' }
+  /** The phone's wall clock is set wrong (`emu.clock.jump`: timers are not moved); see {@link SKEWS}. */
+  | { kind: 'skewClock'; to: Skew }
+  /** The phone's clock is set right again. */
+  | { kind: 'fixClock' }
+  /** The host app calls `wx.clearStorageSync()`; `thenShow` hides and shows the app afterwards (control comes back to the SDK). */
+  | { kind: 'wipeStorage'; thenShow: boolean }
+  /** The host app writes its own keys until storage is full. */
+  | { kind: 'fillStorage' }
+  /** The host app removes its own keys again. */
+  | { kind: 'freeStorage' }
+  /** The page on top adds a `status.subscribe` and `on()` listeners that throw. */
+  | { kind: 'throwingListeners' }
+
+/**
+ * Wrong settings of the phone's clock, as offsets from the right time; `1970`
+ * sets it to 2 January 1970 (a phone whose clock was reset), whatever the
+ * right time is.
+ */
+export const SKEWS = {
+  '1970': undefined,
+  'a year back': -365 * 24 * 3_600_000,
+  'a year ahead': 365 * 24 * 3_600_000,
+  'an hour back': -3_600_000,
+  'an hour ahead': 3_600_000,
+} as const
+
+export type Skew = keyof typeof SKEWS
 
 export type Op = UserAction | ReadOp | WorldEvent
 
@@ -111,6 +167,8 @@ export interface DayOptions {
   maxFileBytes?: number
   serverLatencyMs: number
   startOnline: boolean
+  /** Every how many calls the app's `headers` provider throws (a token store that fails now and then); never when absent. */
+  headersThrowEvery?: number
 }
 
 export interface FieldDay {
@@ -197,6 +255,28 @@ export function describeOp(op: Op): string {
       return 'user retries every dead letter'
     case 'discardDeadLetter':
       return 'user discards the oldest dead letter'
+    case 'openPage':
+      return 'a new page opens its own client (navigateTo)'
+    case 'navigate':
+      return `the page on top closes and a new one opens right after${op.whileSending ? ', while the server handles the next request' : ''}`
+    case 'closePage':
+      return 'the page on top closes (navigateBack)'
+    case 'logout':
+      return `logout: clear(), every page closes, the next user's page opens${op.whileSending ? ', while the server handles the next request' : ''}`
+    case 'killOnWire':
+      return "kill the app while the server handles the next action's request"
+    case 'skewClock':
+      return op.to === '1970' ? 'the phone clock is set to 1970' : `the phone clock is set ${op.to}`
+    case 'fixClock':
+      return 'the phone clock is set right'
+    case 'wipeStorage':
+      return `the host app calls wx.clearStorageSync()${op.thenShow ? ', then the app is hidden and shown' : ''}`
+    case 'fillStorage':
+      return 'the host app fills storage with its own keys'
+    case 'freeStorage':
+      return 'the host app removes its own keys'
+    case 'throwingListeners':
+      return 'the page on top adds a status and an event listener that throw'
     default:
       return op.kind
   }
@@ -213,6 +293,7 @@ export function describeOptions(options: DayOptions): string {
     `file budget ${options.maxFileBytes === undefined ? 'default' : `${options.maxFileBytes} B`}`,
     `server latency ${options.serverLatencyMs} ms`,
     options.startOnline ? 'starts online' : 'starts offline',
+    ...(options.headersThrowEvery === undefined ? [] : [`headers provider throws every ${options.headersThrowEvery} calls`]),
   ]
   return parts.join(', ')
 }

@@ -2,7 +2,7 @@ import type { RequestResult, StorageUsage } from '../../sdk/client/offline-clien
 import type { FieldDay, StepKind, UserAction } from './model'
 import type { KeptFile, RecordedEvent } from './phone'
 import type { ReadSnapshot } from './read-side'
-import type { Application } from './server-script'
+import type { Application, Arrival } from './server-script'
 
 /**
  * What a played field day leaves for the invariants to judge: each action's
@@ -40,6 +40,25 @@ export interface ActionRecord {
   error?: string
   /** Server applications recorded when the call returned (or threw): what came later came from the outbox. */
   applicationsAtReturn: number
+  /** The user logged in when the call was made (its page's user). */
+  user: number
+  /** Logouts the app had seen when the call began, and when it returned (they differ when a logout came during the call). */
+  logoutsAtCall: number
+  logoutsAtReturn: number
+  /** The right wall time when the call began (the phone's clock may have read otherwise). */
+  rightTimeAtCall: number
+  /** The phone's clock was set wrong during the call. */
+  skewedAtCall: boolean
+}
+
+/** A host app's `wx.clearStorageSync()`: what the outbox held when it came. */
+export interface WipeRecord {
+  /** The start of the app it hit. */
+  instance: number
+  /** Index in `Observation.events` of the first event after it. */
+  eventsBefore: number
+  /** The entries `pending()` listed just before it: id and action tag. */
+  entries: Array<{ entryId: string; tag: string | undefined }>
 }
 
 /** An entry as `pending()` listed it. */
@@ -66,6 +85,10 @@ export interface Snapshot {
   userFileBytes: number
   /** Taken right after a cold start: the open-time cleanup has run. */
   afterColdStart: boolean
+  /** Host-app wipes so far in the day (a wipe may take the read cache and the precached version with it). */
+  wipes: number
+  /** Storage was wiped in this start of the app and the SDK has not said so yet (`storageLost`): its usage figures are stale until it looks. */
+  wipeUnnoticed: boolean
   reads: ReadSnapshot | undefined
 }
 
@@ -104,4 +127,33 @@ export interface Observation {
   /** Starts of the app (1 + cold starts). */
   starts: number
   kills: number
+  /** Every request of the day's actions as it arrived (headers included). */
+  arrivals: Arrival[]
+  /** Host-app storage wipes. */
+  wipes: WipeRecord[]
+  /** Retention in ms, and the longest wait the drain ever had to sit out (liveness). */
+  longestDrainWaitMs: number
+  /** How often each shape of a real app happened in the day (see chaos-stats.ts). */
+  shapes: ShapeCounts
+}
+
+/** Counts of the real-app shapes a day went through. */
+export interface ShapeCounts {
+  pagesOpened: number
+  pagesClosed: number
+  pagesClosedWhileSending: number
+  logouts: number
+  logoutsWhileSending: number
+  killsOnWire: number
+  skews: number
+  /** Actions made while the phone's clock read wrong. */
+  actionsWithSkewedClock: number
+  /** Clock settings changed while an entry waited out a backoff. */
+  skewsDuringBackoff: number
+  wipes: number
+  fills: number
+  /** Actions refused with QuotaExceededError while the host app had filled storage. */
+  refusedWhileFull: number
+  listenerThrows: number
+  providerThrows: number
 }

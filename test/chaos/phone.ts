@@ -16,12 +16,17 @@ export const SETTLE_TIMEOUT_MS = 3000
 export type RecordedEventName = 'queued' | 'sent' | 'deadLettered' | 'expired' | 'superseded'
 
 export interface RecordedEvent {
-  name: RecordedEventName
-  /** The action's tag, from the entry's metadata. */
+  name: RecordedEventName | 'storageLost'
+  /** The action's tag, from the entry's metadata (undefined for `storageLost`). */
   tag: string | undefined
+  /** The entry's id; for `storageLost`, the first id named (all are in `ids`). */
   entryId: string
+  /** `storageLost`: every entry id it names. */
+  ids?: string[]
   /** Which start of the app emitted it (1 for the first). */
   instance: number
+  /** The phone's wall clock when it was emitted (possibly set wrong). */
+  wallTime: number
 }
 
 /** How a guarded SDK call ended. */
@@ -41,6 +46,16 @@ export interface KeptFile {
 
 const RECORDED: RecordedEventName[] = ['queued', 'sent', 'deadLettered', 'expired', 'superseded']
 
+/** One page of the app: its own platform object over the run's `wx`, its own client, the user logged in when it opened. */
+export interface Page {
+  platform: Platform
+  client: OfflineClient
+  user: number
+}
+
+/** Client options for a page opened by `user` (without the platform: each page builds its own). */
+export type PageOptions = (user: number) => Omit<OfflineOptions, 'platform' | 'namespace'>
+
 function tagOf(entry: OutboxEntry): string | undefined {
   const tag = entry.metadata?.action
   return typeof tag === 'string' ? tag : undefined
@@ -56,23 +71,48 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export class Phone {
   readonly emu: WxEmulator
   readonly events: RecordedEvent[] = []
-  platform: Platform
-  client: OfflineClient
+  /** Open pages, the one on top last; user actions go through it. */
+  pages: Page[] = []
   /** Starts of the app so far. */
   instance = 0
+  /** The user logged in (a logout switches to the next one; it survives cold starts, as a stored session does). */
+  user = 1
+  /** Pages opened so far, over every start. */
+  pagesOpened = 0
+  /** Errors the app's own listeners threw, as the SDK handed them to `onError`. */
+  listenerErrors = 0
+  /** Throwing listeners that were called (each a throw the SDK had to survive). */
+  listenerThrows = 0
   private deathWatchers: Array<() => void> = []
+  /** Payloads already recorded: every page's listener gets the same one from an engine they share. */
+  private recorded = new WeakSet<object>()
 
   constructor(
-    /** Client options without the platform (each start gets its own). */
-    private readonly options: Omit<OfflineOptions, 'platform'>,
+    /** Client options of a page, by the user who opened it. */
+    private readonly options: PageOptions,
     online: boolean,
   ) {
     this.emu = createWxEmulator({ online })
     this.emu.faults.whenKilled(() => {
       for (const watcher of this.deathWatchers.splice(0)) watcher()
     })
-    this.platform = createWxPlatform(this.emu.wx, { clock: this.emu.clock })
-    this.client = this.open()
+    this.instance = 1
+    this.openPage()
+  }
+
+  /** The page on top. */
+  get top(): Page {
+    return this.pages[this.pages.length - 1]
+  }
+
+  /** The client of the page on top. */
+  get client(): OfflineClient {
+    return this.top.client
+  }
+
+  /** The platform object of the page on top. */
+  get platform(): Platform {
+    return this.top.platform
   }
 
   get alive(): boolean {
@@ -114,18 +154,73 @@ export class Phone {
     })
   }
 
+  /** A page opens on top: its own `createWxPlatform(wx)` and `createOffline`, for the user logged in now. */
+  openPage(): Page {
+    this.pagesOpened += 1
+    const platform = createWxPlatform(this.emu.wx, { clock: this.emu.clock })
+    const user = this.user
+    const client = createOffline({
+      ...this.options(user),
+      platform,
+      namespace: NAMESPACE,
+      onError: () => void (this.listenerErrors += 1),
+    })
+    const instance = this.instance
+    for (const name of RECORDED) {
+      client.on(name, (payload: { entry: OutboxEntry }) => {
+        if (this.recorded.has(payload)) return
+        this.recorded.add(payload)
+        const { entry } = payload
+        this.events.push({ name, tag: tagOf(entry), entryId: entry.id, instance, wallTime: this.emu.clock.now() })
+      })
+    }
+    client.on('storageLost', (payload) => {
+      if (this.recorded.has(payload)) return
+      this.recorded.add(payload)
+      this.events.push({ name: 'storageLost', tag: undefined, entryId: payload.ids[0] ?? '', ids: [...payload.ids], instance, wallTime: this.emu.clock.now() })
+    })
+    const page = { platform, client, user }
+    this.pages.push(page)
+    return page
+  }
+
+  /** The page on top closes its client (`onUnload`); returns false when it was the last page (then nothing closed). */
+  closeTopPage(keepLast = true): boolean {
+    if (keepLast && this.pages.length < 2) return false
+    const page = this.pages.pop()
+    page?.client.close()
+    return true
+  }
+
+  /** Every page closes (a reLaunch, e.g. to the login page). */
+  closeAllPages(): void {
+    while (this.pages.length > 0) this.closeTopPage(false)
+  }
+
+  /** The page on top adds a `status.subscribe` listener and `on()` listeners that throw. */
+  addThrowingListeners(): void {
+    const boom = (): never => {
+      this.listenerThrows += 1
+      throw new Error('a page listener threw')
+    }
+    this.client.status.subscribe(boom)
+    for (const name of ['queued', 'sending', 'sent', 'retryScheduled', 'drained'] as const) this.client.on(name, boom)
+  }
+
   /** Kills the app if it is still alive and starts it again: storage and kept files stay, everything else goes. */
   coldStart(): void {
     // Killed first: a dying app runs no more code, so nothing `close()` would save gets saved.
     this.emu.faults.kill()
-    try {
-      this.client.close()
-    } catch {
-      // A killed app's client may fail to let go; the new platform below has storage of its own anyway.
+    for (const page of this.pages.splice(0)) {
+      try {
+        page.client.close()
+      } catch {
+        // A killed app's client may fail to let go; the new platform below has storage of its own anyway.
+      }
     }
     this.emu.restart()
-    this.platform = createWxPlatform(this.emu.wx, { clock: this.emu.clock })
-    this.client = this.open()
+    this.instance += 1
+    this.openPage()
   }
 
   /**
@@ -171,21 +266,13 @@ export class Phone {
   }
 
   dispose(): void {
-    try {
-      this.client.close()
-    } catch {
-      // Already dead: nothing to release.
+    for (const page of this.pages.splice(0)) {
+      try {
+        page.client.close()
+      } catch {
+        // Already dead: nothing to release.
+      }
     }
     this.emu.dispose()
-  }
-
-  private open(): OfflineClient {
-    this.instance += 1
-    const instance = this.instance
-    const client = createOffline({ ...this.options, platform: this.platform, namespace: NAMESPACE })
-    for (const name of RECORDED) {
-      client.on(name, ({ entry }: { entry: OutboxEntry }) => this.events.push({ name, tag: tagOf(entry), entryId: entry.id, instance }))
-    }
-    return client
   }
 }

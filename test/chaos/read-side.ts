@@ -69,6 +69,14 @@ export class ReadSide {
     this.expectTyped(`offline.manifest(${document.version}).update()`, outcome)
   }
 
+  /**
+   * The host app wiped storage or filled it (the SDK may then evict cached
+   * reads to make room for writes): copies cached so far may be gone, rightly.
+   */
+  forgetCached(): void {
+    this.cachedPaths.clear()
+  }
+
   /** What the phone serves offline now (reads only memory and storage: no network, no writes). */
   async snapshot(): Promise<ReadSnapshot | undefined> {
     const { phone, site } = this

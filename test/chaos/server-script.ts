@@ -28,6 +28,22 @@ export interface Application {
   payloadProblem?: string
 }
 
+/** One request of an action as it arrived, applied or not (a repeated key answered from memory included). */
+export interface Arrival {
+  tag: string
+  step: number
+  /** The `Authorization` header: `Bearer u<user>.t<token>` from the provider of the page's user, or undefined. */
+  authorization: string | undefined
+  /** The `X-Logouts` header: how many logouts the app had seen when the provider gave the headers (at send time). */
+  logouts: number | undefined
+}
+
+interface Hook {
+  run: () => void
+  /** Runs only at an application this accepts; any application when absent. */
+  match?: (application: Application) => boolean
+}
+
 /** What the script needs to know about an action before the app calls the SDK. */
 export interface PlannedAction {
   tag: string
@@ -79,7 +95,7 @@ export class ServerScript {
   readonly reads: ReadSite
   private readonly planned = new Map<string, PlannedAction>()
   private readonly remaining = new Map<string, FailureAnswer[]>()
-  private hooks: Array<() => void> = []
+  private hooks: Hook[] = []
 
   constructor(
     private readonly server: TestServer,
@@ -96,14 +112,28 @@ export class ServerScript {
     this.remaining.set(action.tag, [...action.answers])
   }
 
-  /** Runs `hook` while the server handles the next request it applies (after applying, before answering). */
-  duringNextApplication(hook: () => void): void {
-    this.hooks.push(hook)
+  /**
+   * Runs `hook` while the server handles the next request it applies (after
+   * applying, before answering), or the next one `match` accepts.
+   */
+  duringNextApplication(hook: () => void, match?: (application: Application) => boolean): void {
+    this.hooks.push({ run: hook, match })
   }
 
   /** Forgets hooks not yet run (the day is over: the final drain runs undisturbed). */
   clearHooks(): void {
     this.hooks = []
+  }
+
+  /** Every request of this day's actions as it arrived, with the headers the app's provider gave it. */
+  arrivals(): Arrival[] {
+    const header = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value)
+    return this.server.requests.flatMap((request): Arrival[] => {
+      const { tag, step } = identify(request)
+      if (tag === undefined || !tag.startsWith(`${this.dayTag}.`)) return []
+      const logouts = header(request.headers['x-logouts'])
+      return [{ tag, step, authorization: header(request.headers.authorization), logouts: logouts === undefined ? undefined : Number(logouts) }]
+    })
   }
 
   /** Requests of this day that arrived without an Idempotency-Key. */
@@ -133,7 +163,8 @@ export class ServerScript {
     }
     if (problem !== undefined) application.payloadProblem = problem
     this.ledger.push(application)
-    this.hooks.shift()?.()
+    const hook = this.hooks.findIndex((each) => each.match === undefined || each.match(application))
+    if (hook >= 0) this.hooks.splice(hook, 1)[0].run()
     return response
   }
 

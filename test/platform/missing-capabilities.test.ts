@@ -6,7 +6,7 @@ import { createWxPlatform } from '../../sdk/platform/wx-platform'
 /**
  * A hand-made runtime with only the mandatory APIs, like uni-app on H5 or a
  * very old base library: no file system, no batch storage, no
- * offNetworkStatusChange, no onAppShow, no getRandomValues.
+ * offNetworkStatusChange, no onAppShow, no runtime getRandomValues.
  */
 function bareRuntime() {
   const items = new Map<string, unknown>()
@@ -34,7 +34,8 @@ describe('a runtime missing optional capabilities', () => {
       batchStorage: false,
       offNetworkStatusChange: false,
       appLifecycle: false,
-      secureRandom: false,
+      // Node, like every browser, has crypto.getRandomValues (see web-runtime.test.ts).
+      secureRandom: true,
       compressImage: false,
     })
   })

@@ -1,8 +1,5 @@
-import { createOffline, type OfflineClient } from '../../sdk/client/offline-client'
-import type { OfflineOptions } from '../../sdk/client/offline-options'
-import { createWxPlatform } from '../../sdk/platform/wx-platform'
-import type { Platform } from '../../sdk/platform/platform'
-import { createWxEmulator, type WxEmulator, type WxEmulatorOptions } from '../../sdk/testing'
+import { createOffline, createWxPlatform, type OfflineClient, type OfflineOptions, type Platform } from 'miniprogram-offline'
+import { AppKilledError, createWxEmulator, type WxEmulator, type WxEmulatorOptions } from 'miniprogram-offline/testing'
 import { startTestServer, type TestServer } from './test-server'
 
 /** An emulated phone, a real loopback server, and the clients made on them. */
@@ -13,9 +10,23 @@ export interface OfflineHarness {
   platform(): Platform
   /** A client on the current platform; closed by `dispose`. */
   client(options?: OfflineOptions): OfflineClient
+  /**
+   * A client as another page builds it: its own `createWxPlatform` over the
+   * same `wx` (namespace `'test'` unless given); closed by `restart` and `dispose`.
+   */
+  page(options?: OfflineOptions): OfflineClient
   /** Kills the app (if not already dead) and cold-starts it. */
   restart(): void
   dispose(): Promise<void>
+}
+
+/** Closes a client whose app may already be dead: the emulator then refuses its calls, which a real kill makes moot. */
+function closeAfterKill(client: OfflineClient): void {
+  try {
+    client.close()
+  } catch (error) {
+    if (!(error instanceof AppKilledError)) throw error
+  }
 }
 
 export async function createHarness(emulatorOptions: WxEmulatorOptions = {}): Promise<OfflineHarness> {
@@ -32,9 +43,14 @@ export async function createHarness(emulatorOptions: WxEmulatorOptions = {}): Pr
       clients.push(client)
       return client
     },
+    page(options = {}) {
+      const client = createOffline({ platform: createWxPlatform(emu.wx, { clock: emu.clock }), namespace: 'test', ...options })
+      clients.push(client)
+      return client
+    },
     restart() {
       // The dead app's objects stay in memory but must not hold the namespace.
-      for (const client of clients.splice(0)) client.close()
+      for (const client of clients.splice(0)) closeAfterKill(client)
       emu.faults.kill()
       emu.restart()
       platform = createWxPlatform(emu.wx, { clock: emu.clock })

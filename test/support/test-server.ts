@@ -12,6 +12,10 @@
  * expect(server.duplicates).toBe(0)
  * await server.close()
  * ```
+ *
+ * Paths starting with `/hang` are recorded and never answered (nor applied):
+ * a host that accepts the connection and then says nothing. `hold()` keeps
+ * chosen requests on the wire until the test releases them.
  */
 import busboy from 'busboy'
 import * as http from 'http'
@@ -71,6 +75,21 @@ export type Responder = (request: RecordedRequest) => ScriptedResponse | undefin
 /** When {@link TestServer.dropNextConnections} drops: before the request is applied, or after (answer lost). */
 export type DropMode = 'before-apply' | 'after-apply'
 
+/**
+ * Requests kept on the wire by {@link TestServer.hold}: received in full and
+ * recorded, neither applied nor answered until `release()`. A released
+ * request is applied even if its client has gone meanwhile (the server got
+ * it; only the answer is lost), which is what a kill mid-request looks like.
+ */
+export interface RequestHold {
+  /** The requests held so far, in arrival order (released ones included). */
+  readonly held: readonly RecordedRequest[]
+  /** Resolves once at least `count` requests have been held. */
+  waitForHeld(count?: number, timeoutMs?: number): Promise<void>
+  /** Lets every held request go on and stops holding new ones. */
+  release(): void
+}
+
 /** Options of {@link startTestServer}. */
 export interface TestServerOptions {
   /** Milliseconds every answer waits. Default 0. */
@@ -95,6 +114,17 @@ export interface TestServer {
   readonly uniqueDeliveries: number
   /** Requests that repeated an idempotency key already seen. */
   readonly duplicates: number
+  /**
+   * Most requests carrying one `Idempotency-Key` on the wire at once (a
+   * request is on the wire from its first byte until its connection closes).
+   * Above 1 means a client sent an entry again while it was still in flight.
+   */
+  readonly maxInFlightPerKey: number
+  /**
+   * Holds the requests `match` accepts (all by default) on the wire until the
+   * hold is released; see {@link RequestHold}.
+   */
+  hold(match?: (request: RecordedRequest) => boolean): RequestHold
   setLatency(ms: number): void
   /** Scripts answers; `undefined` restores the default routes. */
   respondWith(responder: Responder | undefined): void
@@ -182,6 +212,47 @@ function toAnswer(response: ScriptedResponse): Answer {
   return { status: response.status ?? 200, headers, body, drop: response.drop ?? false, delayMs: response.delayMs ?? 0 }
 }
 
+/** One {@link RequestHold}: the held requests, and the gates they wait behind. */
+class HoldState implements RequestHold {
+  active = true
+  readonly held: RecordedRequest[] = []
+  private gates: Array<() => void> = []
+  private waiters: Array<() => void> = []
+
+  constructor(readonly match: (request: RecordedRequest) => boolean) {}
+
+  /** Resolves when the hold is released. */
+  keep(request: RecordedRequest): Promise<void> {
+    this.held.push(request)
+    for (const waiter of [...this.waiters]) waiter()
+    return new Promise((resolve) => this.gates.push(resolve))
+  }
+
+  waitForHeld(count = 1, timeoutMs = 5000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.held.length >= count) return resolve()
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((waiter) => waiter !== check)
+        reject(new Error(`test server: ${this.held.length} of ${count} requests held within ${timeoutMs} ms`))
+      }, timeoutMs)
+      const check = (): void => {
+        if (this.held.length < count) return
+        clearTimeout(timer)
+        this.waiters = this.waiters.filter((waiter) => waiter !== check)
+        resolve()
+      }
+      this.waiters.push(check)
+    })
+  }
+
+  release(): void {
+    this.active = false
+    const gates = this.gates
+    this.gates = []
+    for (const open of gates) open()
+  }
+}
+
 /** Starts a {@link TestServer} on a free port of 127.0.0.1. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const requests: RecordedRequest[] = []
@@ -198,6 +269,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   let maxInFlight = 0
   let uploadCount = 0
   let appliedCount = 0
+  const keysOnWire = new Map<string, number>()
+  let maxInFlightPerKey = 0
+  const holds: HoldState[] = []
 
   const sleep = (ms: number): Promise<void> =>
     ms <= 0
@@ -288,12 +362,16 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 
   async function handle(incoming: http.IncomingMessage, outgoing: http.ServerResponse): Promise<void> {
     const request = await record(incoming)
+    // A host that never answers: the client's own timeout is its only way out.
+    if (request.path.startsWith('/hang')) return
     const drop = drops.shift()
     if (drop === 'before-apply') {
       request.dropped = true
       incoming.socket.destroy()
       return
     }
+    const hold = holds.find((candidate) => candidate.active && candidate.match(request))
+    if (hold) await hold.keep(request)
     const answer = await answerFor(request)
     await sleep(latencyMs + answer.delayMs)
     if (drop === 'after-apply' || answer.drop) {
@@ -301,6 +379,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       incoming.socket.destroy()
       return
     }
+    // The client went away while the request was held: applied, the answer has no one to go to.
+    if (outgoing.destroyed || incoming.socket.destroyed) return
     outgoing.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) })
     outgoing.end(answer.body)
   }
@@ -309,12 +389,28 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     inFlight += 1
     maxInFlight = Math.max(maxInFlight, inFlight)
     outgoing.on('close', () => (inFlight -= 1))
+    trackKeyOnWire(incoming, outgoing)
     handle(incoming, outgoing).catch((error: unknown) => {
       if (outgoing.headersSent || outgoing.destroyed) return
       outgoing.writeHead(500, { 'content-type': 'application/json' })
       outgoing.end(JSON.stringify({ error: error instanceof Error ? error.message : String(error) }))
     })
   })
+  /** Counts requests per idempotency key from their headers until their connection closes. */
+  function trackKeyOnWire(incoming: http.IncomingMessage, outgoing: http.ServerResponse): void {
+    const header = incoming.headers['idempotency-key']
+    const key = Array.isArray(header) ? header[0] : header
+    if (key === undefined) return
+    const count = (keysOnWire.get(key) ?? 0) + 1
+    keysOnWire.set(key, count)
+    maxInFlightPerKey = Math.max(maxInFlightPerKey, count)
+    outgoing.on('close', () => {
+      const left = (keysOnWire.get(key) ?? 1) - 1
+      if (left > 0) keysOnWire.set(key, left)
+      else keysOnWire.delete(key)
+    })
+  }
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
 
@@ -336,6 +432,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       let repeats = 0
       for (const count of deliveries.values()) repeats += count - 1
       return repeats
+    },
+    get maxInFlightPerKey() {
+      return maxInFlightPerKey
+    },
+    hold: (match = () => true) => {
+      const state = new HoldState(match)
+      holds.push(state)
+      return state
     },
     setLatency: (ms) => (latencyMs = ms),
     respondWith: (next) => (responder = next),
@@ -367,9 +471,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       answersByKey.clear()
       drops = []
       maxInFlight = inFlight
+      maxInFlightPerKey = Math.max(0, ...keysOnWire.values())
       appliedCount = 0
     },
     close: () => {
+      for (const hold of holds) hold.release()
       for (const timer of timers) clearTimeout(timer)
       timers.clear()
       server.closeAllConnections()

@@ -78,6 +78,7 @@ describe('fault injection: failing and killing at a chosen write', () => {
       if (api === 'saveFile') expect(emu.files.exists(temp)).toBe(true) // not moved
       expect(emu.faults.history[emu.faults.history.length - 1]).toEqual(expect.objectContaining({ kind: 'file', api }))
       emu.restart()
+      fs = emu.wx.getFileSystemManager?.() as EmulatedFileSystemManager // the new run's manager
       expect(applied()).toBe(false)
     }
     await flush()
@@ -104,6 +105,7 @@ describe('fault injection: failing and killing at a chosen write', () => {
 
     emu.faults.kill()
     emu.restart()
+    fs = emu.wx.getFileSystemManager?.() as EmulatedFileSystemManager
 
     expect(emu.wx.getStorageSync('k')).toEqual({ v: 1 })
     expect(fs.readFileSync(`${USR}/keep.txt`, 'utf8')).toBe('kept')

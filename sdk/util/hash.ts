@@ -1,0 +1,19 @@
+/**
+ * A fast 53-bit string hash (cyrb53), in base 36 (at most 11 characters).
+ * Names store keys and files after texts that may be longer than a key
+ * allows (URLs, lanes, dedupe keys). The full text is always kept inside the
+ * record, so a collision is detected by comparing it, never read as the
+ * wrong data.
+ */
+export function hash53(text: string): string {
+  let h1 = 0xdeadbeef
+  let h2 = 0x41c6ce57
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    h1 = Math.imul(h1 ^ code, 2654435761)
+    h2 = Math.imul(h2 ^ code, 1597334677)
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36)
+}
