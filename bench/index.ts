@@ -8,7 +8,9 @@
  * (no filter) also writes BENCHMARKS.md.
  */
 import type { BenchSection } from './bench-section'
+import { batchBench } from './batch-bench'
 import { cacheBench } from './cache-bench'
+import { liveSendBench } from './live-send-bench'
 import { writeBenchmarksReport } from './benchmarks-report'
 import { bundleBench } from './bundle-bench'
 import { memoryBench } from './memory-bench'
@@ -17,7 +19,7 @@ import { scalingBench } from './scaling-bench'
 import { storeBench } from './store-bench'
 import { uploadBench } from './upload-bench'
 
-const sections: BenchSection[] = [storeBench, outboxBench, uploadBench, scalingBench, memoryBench, bundleBench, cacheBench]
+const sections: BenchSection[] = [storeBench, outboxBench, liveSendBench, batchBench, uploadBench, scalingBench, memoryBench, bundleBench, cacheBench]
 
 /** Copies everything printed into `lines` as well, for BENCHMARKS.md. */
 function recordOutput(lines: string[]): void {

@@ -1,7 +1,7 @@
 /**
  * What the outbox benches share: a roomy emulated phone, a visit request of
- * about 1 KB, and measurements of push cost and replay time for the outbox
- * and for the seed's naive queue.
+ * about 1 KB, and measurements of push cost, open time and replay time for
+ * the outbox and for the seed's naive queue.
  */
 import { createOffline, type OfflineClient } from '../sdk/client/offline-client'
 import type { OfflineOptions } from '../sdk/client/offline-options'
@@ -9,7 +9,8 @@ import type { Platform } from '../sdk/platform/platform'
 import { createWxPlatform } from '../sdk/platform/wx-platform'
 import { createWxEmulator, type WxEmulator } from '../sdk/testing'
 import type { TestServer } from '../test/support/test-server'
-import { NaiveQueue } from './naive-queue'
+import { median, timeMs } from './bench-section'
+import { NaiveQueue, type NaiveReplay } from './naive-queue'
 
 const MIB = 1024 * 1024
 export const PUSHES = 50
@@ -40,9 +41,18 @@ export interface PushCost {
   writes: number
   bytes: number
   naiveBytes: number
+  /** Median ms to open a client (outbox and read cache) over `backlog + PUSHES` pending entries, cold. */
+  openMs: number
+  /** Median ms for the naive queue to read and parse the same number of entries. */
+  naiveOpenMs: number
 }
 
-/** Storage writes and bytes of one push with `backlog` entries waiting, ours and naive. */
+const OPEN_RUNS = 5
+
+/**
+ * Storage writes and bytes of one push with `backlog` entries waiting, ours
+ * and naive; then, on the same phones, the time to open each queue.
+ */
 export async function measurePush(backlog: number): Promise<PushCost> {
   const ours = roomyPhone()
   const offline = benchClient(ours.platform)
@@ -52,14 +62,30 @@ export async function measurePush(backlog: number): Promise<PushCost> {
   await fill(offline, PUSHES, 'https://example.com/visits')
   const cost = { writes: (ours.emu.faults.writes - writes) / PUSHES, bytes: (ours.emu.storage.bytesWritten - bytes) / PUSHES }
   offline.close()
+  const openMs = await measureOpen(ours.emu)
 
   const naive = roomyPhone()
   const queue = new NaiveQueue(naive.platform, 'offlineQueue')
-  queue.fill(Array.from({ length: backlog }, (_, i) => visit(i, 'https://example.com/visits')))
+  queue.fill(Array.from({ length: backlog + PUSHES }, (_, i) => visit(i, 'https://example.com/visits')))
+  const naiveOpenMs = median(Array.from({ length: OPEN_RUNS }, () => timeMs(() => queue.size())))
   const naiveBefore = naive.emu.storage.bytesWritten
   const naivePushes = backlog >= 10000 ? 5 : PUSHES
   for (let i = 0; i < naivePushes; i++) queue.push(visit(i, 'https://example.com/visits'))
-  return { ...cost, naiveBytes: (naive.emu.storage.bytesWritten - naiveBefore) / naivePushes }
+  return { ...cost, naiveBytes: (naive.emu.storage.bytesWritten - naiveBefore) / naivePushes, openMs, naiveOpenMs }
+}
+
+/** Median ms of `createOffline` on a cold start (a new run's `wx`, as the app would get), closed right after. */
+async function measureOpen(emu: WxEmulator): Promise<number> {
+  const times: number[] = []
+  for (let run = 0; run < OPEN_RUNS; run++) {
+    emu.restart()
+    const platform = createWxPlatform(emu.wx, { clock: emu.clock })
+    let client: OfflineClient | undefined
+    times.push(timeMs(() => (client = benchClient(platform))))
+    client?.close()
+  }
+  await emu.dispose()
+  return median(times)
 }
 
 /** Milliseconds from the network coming back until `offline` has sent everything (and deleted sent files). */
@@ -85,15 +111,19 @@ export async function measureReplay(server: TestServer, entries: number, lanes: 
   return ms
 }
 
-/** Milliseconds for the seed's serial loop to replay `entries`. */
-export async function measureNaiveReplay(server: TestServer, entries: number): Promise<number> {
+/**
+ * Milliseconds for the naive serial loop to replay `entries`: by default as
+ * the seed's `syncOfflineQueue` does (one write after the loop), or
+ * rewriting the queue after each success (see `NAIVE_REPLAYS`).
+ */
+export async function measureNaiveReplay(server: TestServer, entries: number, mode: NaiveReplay = 'write-once'): Promise<number> {
   const { emu, platform } = roomyPhone()
   const queue = new NaiveQueue(platform, 'offlineQueue')
   queue.fill(Array.from({ length: entries }, (_, i) => visit(i, `${server.url}/visits`)))
   emu.setOnline(true)
   server.reset()
   const start = Date.now()
-  await queue.replay()
+  await queue.replay(mode)
   const ms = Date.now() - start
   await emu.dispose()
   return ms

@@ -8,6 +8,13 @@ import Database from 'better-sqlite3'
 import * as path from 'path'
 import { CUSTOMERS, ROUTE_STOPS, type Customer, type RouteStop } from './seed-data'
 
+/**
+ * The table where `sqliteStore` of `miniprogram-offline/server` keeps keys
+ * and answers (it creates it), in this same database, so a write and its
+ * answer commit in one transaction.
+ */
+export const IDEMPOTENCY_TABLE = 'idempotency_keys'
+
 /** The SQLite file's name inside the data directory. */
 export const DATABASE_FILE = 'demo.sqlite'
 
@@ -18,16 +25,6 @@ export const DATABASE_FILE = 'demo.sqlite'
  * tell which request produced it.
  */
 export const SCHEMA = `
-CREATE TABLE IF NOT EXISTS idempotency (
-  key           TEXT PRIMARY KEY,
-  request_hash  TEXT NOT NULL,
-  state         TEXT NOT NULL CHECK (state IN ('in_progress', 'done')),
-  status        INTEGER,
-  response_body TEXT,
-  created_at    INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS idempotency_created_at ON idempotency (created_at);
-
 CREATE TABLE IF NOT EXISTS customers (
   id      TEXT PRIMARY KEY,
   name    TEXT NOT NULL,
@@ -213,10 +210,10 @@ interface StatusChangeRecord {
 
 interface IdempotencyRecord {
   key: string
-  request_hash: string
+  fingerprint: string
   state: 'in_progress' | 'done'
   status: number | null
-  response_body: string | null
+  body: Buffer | null
   created_at: number
 }
 
@@ -388,14 +385,14 @@ export class DemoDatabase {
   /** Every remembered idempotency key, oldest first. */
   idempotencyRows(): IdempotencyRow[] {
     return this.sqlite
-      .prepare<[], IdempotencyRecord>('SELECT * FROM idempotency ORDER BY created_at, rowid')
+      .prepare<[], IdempotencyRecord>(`SELECT * FROM ${IDEMPOTENCY_TABLE} ORDER BY created_at, rowid`)
       .all()
       .map((r) => ({
         key: r.key,
-        requestHash: r.request_hash,
+        requestHash: r.fingerprint,
         state: r.state,
         status: r.status,
-        responseBody: r.response_body,
+        responseBody: r.body === null ? null : r.body.toString('utf8'),
         createdAt: r.created_at,
       }))
   }

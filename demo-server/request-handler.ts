@@ -1,6 +1,7 @@
 /**
  * One request's way through the server: routing, injected faults, latency,
- * and for writes the idempotency layer around the route.
+ * and for writes the idempotency core of `miniprogram-offline/server`
+ * around the route, in SQLite transactional mode.
  *
  * A write with a key goes: read and decode the body -> claim the key (or
  * replay / 409 / 422) -> wait `latencyMs` (the key is in progress meanwhile)
@@ -9,12 +10,13 @@
  * connection instead of answering (the write stays applied) -> answer.
  */
 import type { IncomingMessage, ServerResponse } from 'http'
+import type Database from 'better-sqlite3'
+import type { IdempotencyCore } from '../sdk/server'
 import { errorAnswer, HttpError, type JsonAnswer } from './answers'
 import type { Faults, FaultDraw } from './faults'
 import { BodyAbortedError, MAX_BODY_BYTES, readBody, sendAnswer } from './http-io'
-import { IN_PROGRESS_ANSWER, MISMATCH_ANSWER, REPLAYED_HEADER, isValidKey, type IdempotencyStore } from './idempotency'
 import type { Naps } from './naps'
-import { decodePayload, requestHash } from './payload'
+import { decodePayload } from './payload'
 import type { PreparedWrite, RawAnswer, ReadRoute, RouteContext, RouteRequest, Router, WriteRoute } from './router'
 import type { DemoServerStats } from './stats'
 
@@ -22,7 +24,8 @@ import type { DemoServerStats } from './stats'
 export interface RequestHandlerDeps {
   router: Router
   context: RouteContext
-  idempotency: IdempotencyStore
+  /** The idempotency core over the demo database's SQLite store. */
+  idempotency: IdempotencyCore
   faults: Faults
   stats: DemoServerStats
   naps: Naps
@@ -91,7 +94,8 @@ export function createRequestHandler(deps: RequestHandlerDeps): (request: Incomi
       // Dice are rolled at arrival, and only for requests that can meet faults, so the
       // sequence of faults depends only on the order of those requests.
       const faultable = route.control !== true && (route.method !== 'GET' || knobs.faultReads)
-      const draw = faultable ? faults.draw() : NO_FAULT
+      // `X-Demo-Fail` asks for the injected 503 on purpose (the conformance kit's --fail-header).
+      const draw = incoming.headers['x-demo-fail'] !== undefined && route.control !== true ? { fail: true, drop: false } : faultable ? faults.draw() : NO_FAULT
       const latencyMs = route.control === true ? 0 : knobs.latencyMs
       const request: RouteRequest = { method, path: url.pathname, query: url.searchParams, params, headers: incoming.headers }
 
@@ -132,39 +136,27 @@ export function createRequestHandler(deps: RequestHandlerDeps): (request: Incomi
       }
       const payload = await decodePayload(incoming.headers, raw)
       if (isClosing()) return
-      const header = incoming.headers[keyHeader]
-      if (header !== undefined) {
-        if (Array.isArray(header) || !isValidKey(header)) {
-          const invalid = errorAnswer(400, `invalid ${keyHeader} header: 1 to 255 visible ASCII characters, sent once`)
-          answer(NO_FAULT, { status: 400, headers: JSON_TYPE, body: jsonBytes(invalid) }, 'bad key')
-          return
-        }
-        key = header
-      }
       const now = Date.now()
-
-      if (key === undefined) stats.withoutKey += 1
-      else {
-        const claim = idempotency.claim(key, requestHash(method, `${url.pathname}${url.search}`, payload), now)
-        if (claim.kind !== 'claimed') {
-          await naps.sleep(latencyMs)
-          if (isClosing()) return
-          if (claim.kind === 'replay') {
-            stats.repeatsReplayed += 1
-            const headers = { ...JSON_TYPE, [REPLAYED_HEADER.toLowerCase()]: 'true' }
-            answer(draw, { status: claim.answer.status, headers, body: Buffer.from(claim.answer.bodyText, 'utf8') }, 'replayed')
-          } else if (claim.kind === 'in-progress') {
-            stats.inProgress409 += 1
-            answer(draw, { status: 409, headers: JSON_TYPE, body: jsonBytes(IN_PROGRESS_ANSWER) }, 'in progress')
-          } else {
-            stats.mismatch422 += 1
-            answer(draw, { status: 422, headers: JSON_TYPE, body: jsonBytes(MISMATCH_ANSWER) }, 'payload mismatch')
-          }
+      const decision = await idempotency.begin({ method, path: `${url.pathname}${url.search}`, headers: incoming.headers, body: payload })
+      if (decision.kind === 'answer') {
+        const { reason, answer: stored } = decision
+        if (reason === 'invalid-key') {
+          answer(NO_FAULT, { status: 400, headers: stored.headers, body: stored.body }, 'bad key')
           return
         }
+        await naps.sleep(latencyMs)
+        if (isClosing()) return
+        if (reason === 'replay') stats.repeatsReplayed += 1
+        else if (reason === 'in-progress') stats.inProgress409 += 1
+        else if (reason === 'mismatch') stats.mismatch422 += 1
+        answer(draw, { status: stored.status, headers: stored.headers, body: stored.body }, reason === 'replay' ? 'replayed' : reason)
+        return
       }
+      const held = decision.held
+      key = held.key
+      if (key === undefined) stats.withoutKey += 1
 
-      // From here the key (if any) is claimed: every way out must store an answer or release it,
+      // From here the key (if any) is held: every way out must store an answer or release it,
       // except a close, which leaves it as a crash would (the next start releases it).
       let settled = false
       try {
@@ -194,17 +186,35 @@ export function createRequestHandler(deps: RequestHandlerDeps): (request: Incomi
           settled = true
           return
         }
-        const committed = idempotency.commit(key, () => prepared.apply())
         settled = true
-        if (!committed.stored) await prepared.discard?.()
-        const status = committed.answer.status
+        let outcome: Awaited<ReturnType<typeof held.transaction>>
+        let failure: unknown
+        try {
+          // The route's rows, the key and its answer commit in one SQLite transaction; the route runs
+          // in a savepoint so that a refusal (HttpError) rolls back its partial rows and is stored as the answer.
+          outcome = await held.transaction((db: Database.Database) => {
+            try {
+              return db.transaction(() => prepared.apply())()
+            } catch (error) {
+              if (error instanceof HttpError) return error.toAnswer()
+              throw error
+            }
+          })
+        } catch (error) {
+          failure = error
+          const failed = errorAnswer(500, 'internal error')
+          outcome = { settlement: 'not-stored', answer: { status: 500, headers: JSON_TYPE, body: jsonBytes(failed) } }
+        }
+        const status = outcome.answer.status
+        const stored = outcome.settlement === 'stored' || (key === undefined && status < 500)
+        if (!stored) await prepared.discard?.()
         if (status >= 500) stats.failed += 1
         else if (status >= 400) stats.rejected += 1
         else stats.applied += 1
-        const what = committed.error !== undefined ? `error: ${String(committed.error)}` : committed.stored ? (status < 400 ? 'applied' : 'refused') : 'not stored'
-        answer(draw, { status, headers: JSON_TYPE, body: Buffer.from(committed.bodyText, 'utf8') }, what)
+        const what = failure !== undefined ? `error: ${String(failure)}` : stored ? (status < 400 ? 'applied' : 'refused') : 'not stored'
+        answer(draw, { status, headers: outcome.answer.headers, body: outcome.answer.body }, what)
       } finally {
-        if (!settled && key !== undefined && !isClosing()) idempotency.release(key)
+        if (!settled && !isClosing()) await held.release()
       }
     }
   }

@@ -16,10 +16,11 @@ import * as http from 'http'
 import type { AddressInfo } from 'net'
 import * as os from 'os'
 import * as path from 'path'
-import { openDatabase, type DemoDatabase } from './database'
+import { IDEMPOTENCY_TABLE, openDatabase, type DemoDatabase } from './database'
 import { DEFAULT_SEED, Faults, type FaultKnobs } from './faults'
-import { DEFAULT_KEY_RETENTION_MS, IDEMPOTENCY_HEADER, IdempotencyStore } from './idempotency'
+import { DEFAULT_KEY_HEADER, DEFAULT_RETENTION_MS, createIdempotency, sqliteStore } from '../sdk/server'
 import { Naps } from './naps'
+import { requestHash, type Payload } from './payload'
 import { createRequestHandler } from './request-handler'
 import { Router } from './router'
 import { ROUTES } from './routes'
@@ -50,7 +51,7 @@ export interface DemoServerOptions {
   seed?: number
   /** Receives one line per request (and start-up notes). Default: silent. */
   log?: (line: string) => void
-  /** How long a finished key is remembered, from its first arrival. Default {@link DEFAULT_KEY_RETENTION_MS} (8 days). */
+  /** How long a finished key is remembered, from its first arrival. Default `DEFAULT_RETENTION_MS` of `miniprogram-offline/server` (8 days). */
   keyRetentionMs?: number
   /** The request header carrying the key. Default `Idempotency-Key` (match the SDK's `idempotencyHeader`). */
   idempotencyHeader?: string
@@ -126,13 +127,25 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     faultReads: options.faultReads,
   })
   const log = options.log ?? ((): void => undefined)
-  const retentionMs = options.keyRetentionMs ?? DEFAULT_KEY_RETENTION_MS
+  const retentionMs = options.keyRetentionMs ?? DEFAULT_RETENTION_MS
   const ownsDataDir = options.dataDir === undefined
   const dataDir = options.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'demo-server-')))
   await fs.mkdir(path.join(dataDir, PHOTOS_DIR), { recursive: true })
 
   const db = openDatabase(dataDir)
-  const idempotency = new IdempotencyStore(db)
+  const store = sqliteStore(db.sqlite, { table: IDEMPOTENCY_TABLE })
+  const keyHeader = options.idempotencyHeader ?? DEFAULT_KEY_HEADER
+  const idempotency = createIdempotency({
+    store,
+    header: keyHeader,
+    retentionMs,
+    // Purged at start and by the hourly timer below.
+    purgeIntervalMs: 0,
+    // A key is unique across routes here: reusing it on another path is 422, as in Stripe.
+    scopeToRoute: false,
+    // The payload's meaning, not its bytes: multipart files by hash, JSON canonical (see payload.ts).
+    fingerprint: (input) => requestHash(input.method, input.path, input.body as Payload),
+  })
   const stats = emptyStats()
   const naps = new Naps()
   const inFlight = new Set<Promise<void>>()
@@ -140,12 +153,14 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   let server: http.Server | undefined
   let purgeTimer: ReturnType<typeof setInterval> | undefined
 
-  const purge = (): number => idempotency.purgeExpired(Date.now() - retentionMs)
+  const purge = (): Promise<number> => idempotency.purgeExpired()
 
   try {
     const startup: StartupReport = {
-      releasedClaims: idempotency.releaseAbandoned(),
-      purgedKeys: purge(),
+      // One server owns this database: claims left by an earlier process died with it, and in
+      // transactional mode nothing of them was applied, so their retries need not wait out the lease.
+      releasedClaims: store.releaseInProgress(),
+      purgedKeys: await purge(),
       removedOrphans: await removeOrphanPhotos(dataDir, new Set(db.photos().map((photo) => photo.path))),
     }
     if (startup.releasedClaims + startup.purgedKeys + startup.removedOrphans.length > 0) {
@@ -160,7 +175,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       stats,
       naps,
       log,
-      keyHeader: (options.idempotencyHeader ?? IDEMPOTENCY_HEADER).toLowerCase(),
+      keyHeader: keyHeader.toLowerCase(),
       isClosing: () => closing,
     })
     const listening = http.createServer((request, response) => {
@@ -177,8 +192,10 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       })
     })
     purgeTimer = setInterval(() => {
-      const purged = purge()
-      if (purged > 0) log(`purged ${purged} expired idempotency keys`)
+      purge().then(
+        (purged) => purged > 0 && log(`purged ${purged} expired idempotency keys`),
+        (error: unknown) => log(`purge failed: ${String(error)}`),
+      )
     }, PURGE_INTERVAL_MS)
     purgeTimer.unref()
 

@@ -30,7 +30,7 @@ function localDate(now: Date): string {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`
 }
 
-/** `/health`, `/customers`, `/routes/today`. */
+/** `/health`, `/admin/counts/:table`, `/customers`, `/routes/today`. */
 export const catalogueRoutes: ReadRoute[] = [
   {
     method: 'GET',
@@ -38,6 +38,17 @@ export const catalogueRoutes: ReadRoute[] = [
     summary: '{ ok: true }',
     control: true,
     read: () => jsonRaw(200, { ok: true }),
+  },
+  {
+    method: 'GET',
+    pattern: '/admin/counts/:table',
+    summary: '{ count }: rows applied in visits | deliveries | photos | statusChanges (the conformance kit\'s --count-url)',
+    control: true,
+    read: (request, { db }) => {
+      const counts = db.counts() as unknown as Record<string, number>
+      const count = counts[request.params.table]
+      return count === undefined ? jsonRaw(404, { error: 'unknown table', details: { tables: Object.keys(counts) } }) : jsonRaw(200, { count })
+    },
   },
   {
     method: 'GET',

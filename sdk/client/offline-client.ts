@@ -6,7 +6,9 @@ import { SECRET_HEADERS, toStoredRequest } from '../queue/stored-request'
 import type { LiveOutcome } from '../sync/replay-engine'
 import type { SyncEvents } from '../sync/sync-events'
 import type { OfflineReader } from '../cache'
-import { checkPlacement, newEntry, newEntryId, type EntryPlacement } from './entry-factory'
+import { newEntry, type EntryPlacement } from './entry-factory'
+import { checkOfflineOptions, checkPlacement } from './option-checks'
+import { checkBatchOptions } from '../sync/batch-protocol'
 import { NamespaceRuntime } from './namespace-runtime'
 import type { OfflineOptions, OfflineRequestOptions } from './offline-options'
 import type { PendingItem } from './pending-view'
@@ -28,28 +30,6 @@ export type RequestResult =
   | { status: 'deadLettered'; id: string; error: AttemptError }
   /** `clear()` (logout) emptied the outbox while it was being sent; whether the server got it is unknown. */
   | { status: 'withdrawn'; id: string }
-
-function checkNamespace(namespace: unknown): asserts namespace is string {
-  if (typeof namespace !== 'string' || namespace === '' || namespace.length > 122) {
-    throw new InvalidArgumentError('namespace must be a string of 1 to 122 characters')
-  }
-  // `<namespace>~cache` is the read cache's own store; `/` would let one namespace see another's keys.
-  if (namespace.includes('/') || namespace.endsWith('~cache')) {
-    throw new InvalidArgumentError(`namespace "${namespace}" may not contain "/" or end with "~cache"`)
-  }
-}
-
-/** A checked options object: the first client of a namespace configures its engine with it. */
-function checkOptions(options: OfflineOptions): void {
-  const concurrency = options.concurrency
-  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 8)) {
-    throw new InvalidArgumentError('concurrency must be an integer from 1 to 8')
-  }
-  const retention = options.maxRetentionTime
-  if (retention !== undefined && !(typeof retention === 'number' && retention > 0)) {
-    throw new InvalidArgumentError('maxRetentionTime must be a positive number of minutes')
-  }
-}
 
 function toRequestResult(id: string, outcome: LiveOutcome): RequestResult {
   switch (outcome.kind) {
@@ -102,9 +82,9 @@ export class OfflineClient {
   private closed = false
 
   constructor(private readonly options: OfflineOptions = {}) {
+    checkOfflineOptions(options)
+    checkBatchOptions(options.batch)
     const namespace = options.namespace ?? 'default'
-    checkNamespace(namespace)
-    checkOptions(options)
     this.platform = options.platform ?? detectPlatform()
     this.registryName = `offline:${namespace}`
     this.runtime = acquireShared(this.platform.storage, this.registryName, () => NamespaceRuntime.open(this.platform, namespace, options))
@@ -211,7 +191,7 @@ export class OfflineClient {
 
   /** Sends an entry again now; a dead letter goes back to the end of its lane. */
   retry(id: string): Promise<void> {
-    return this.engine.retry(id, () => newEntryId(this.platform))
+    return this.engine.retry(id)
   }
 
   /** Drops an entry unsent, at the user's request. */
@@ -270,7 +250,7 @@ export class OfflineClient {
     secrets: Map<number, Record<string, string>>,
     dropRefused: boolean,
   ): Promise<RequestResult> {
-    const entry = newEntry(this.platform, await newEntryId(this.platform), payload, placement)
+    const entry = newEntry(this.platform, await this.engine.newId(), payload, placement)
     this.engine.store(entry, secrets)
     this.warnIfSecretsWillBeLost(entry.id, secrets)
     return toRequestResult(entry.id, await this.engine.deliver(entry, dropRefused))
@@ -299,7 +279,7 @@ export class OfflineClient {
     headers: Array<Record<string, string> | undefined>,
     shape: (steps: CheckedTask['stored']) => EntryPayload,
   ): Promise<RequestResult> {
-    const id = await newEntryId(this.platform)
+    const id = await this.engine.newId()
     const entry = newEntry(this.platform, id, shape(await this.tasks.keep(id, checked)), placement)
     const secrets = new Map(headers.map((header, step) => [step, this.secretsOf(header)]))
     try {

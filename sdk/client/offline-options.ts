@@ -1,5 +1,6 @@
 import type { Classifier } from '../sync/answer-classifier'
 import type { RetryOptions } from '../sync/retry-policy'
+import type { BatchOptions } from '../sync/batch-protocol'
 import type { HttpRequest, Platform } from '../platform/platform'
 import type { EntryMetadata } from '../queue/outbox-entry'
 import type { OfflineReaderOptions } from '../cache'
@@ -46,6 +47,19 @@ export interface OfflineOptions {
   maxStorageBytes?: number
   /** Byte budget of the files kept for uploads. Default 50 MiB of WeChat's 200 MB. */
   maxFileBytes?: number
+  /**
+   * Replay through a batch endpoint: waiting entries travel up to
+   * `maxEntries` (50) or `maxBytes` (512 KiB) a request, each with its own
+   * idempotency key and verdict (docs/batch-protocol.md). Without it, one
+   * request per entry. A server without the endpoint (404, 405, 501) makes
+   * the run fall back to one request per entry, with a `batchFallback` event.
+   *
+   * @example
+   * ```ts
+   * createOffline({ namespace, headers, batch: { url: 'https://api.example.com/batch' } })
+   * ```
+   */
+  batch?: BatchOptions
   /** Offline reads: caches and their expiration, the file budget, a precache manifest (see docs/offline-reads.md). */
   reads?: OfflineReaderOptions
   /**

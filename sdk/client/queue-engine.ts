@@ -14,6 +14,7 @@ import { reportToConsole } from '../util/subscribable'
 import { toPathSegment } from '../util/path-segment'
 import { TypedEmitter } from '../util/typed-emitter'
 import type { HeadersProvider, OfflineOptions } from './offline-options'
+import { IdPool } from './id-pool'
 import { pendingItems, type PendingItem } from './pending-view'
 import { RunSecrets } from './run-secrets'
 import type { Shared } from './shared-registry'
@@ -57,6 +58,7 @@ export class QueueEngine implements Shared {
   private readonly outbox: Outbox
   private readonly replay: ReplayEngine
   private readonly secrets = new RunSecrets()
+  private readonly ids: IdPool
   private readonly platform: Platform
   private readonly options: OfflineOptions
   private awake = false
@@ -71,6 +73,7 @@ export class QueueEngine implements Shared {
     const reportError = options.onError ?? reportToConsole
     this.platform = platform
     this.options = options
+    this.ids = new IdPool(platform)
     this.events = new TypedEmitter<SyncEvents>(reportError)
     this.files = platform.capabilities.fileSystem
       ? new FileKeeper(platform.fs, `${platform.fs.userDataPath}/mpo/${toPathSegment(namespace)}/${toPathSegment(queueName)}`, options.maxFileBytes)
@@ -99,6 +102,12 @@ export class QueueEngine implements Shared {
       retention: new RetentionPolicy((options.maxRetentionTime ?? DEFAULT_RETENTION_MINUTES) * 60_000),
       canSend: () => this.canSend(),
       sideEffectsSettled: () => this.fileReleases,
+      batch: options.batch && {
+        options: options.batch,
+        headers: () => resolveHeaders(options.headers),
+        // One caller per batch: a request with credentials of its own goes alone.
+        mayShareRequest: (entry) => !this.secrets.has(entry.id),
+      },
       onChange: () => this.status.refresh(),
     })
     this.status = new StatusPublisher(
@@ -124,6 +133,11 @@ export class QueueEngine implements Shared {
   /** Entries waiting to be sent. */
   get pendingCount(): number {
     return this.outbox.pendingCount
+  }
+
+  /** A fresh entry id, which is also its idempotency key (UUID v4 from secure random bytes). */
+  newId(): Promise<string> {
+    return this.ids.next()
   }
 
   /** Whether sending is worth trying: awake, in the foreground, and known to be online. */
@@ -230,13 +244,13 @@ export class QueueEngine implements Shared {
    * that ran out of attempts keeps its key, since its last attempt may have
    * been applied with the answer lost.
    */
-  async retry(id: string, newId: () => Promise<string>): Promise<void> {
+  async retry(id: string): Promise<void> {
     const located = this.requireEntry(id)
     if (located.state === 'deadLetter') {
       const dead = this.outbox.read(id)
       const status = dead?.deadLetter?.statusCode
       const refused = status !== undefined && status >= 400 && status < 500 && ![408, 409, 429].includes(status)
-      const key = refused || !dead ? await newId() : dead.idempotencyKey
+      const key = refused || !dead ? await this.newId() : dead.idempotencyKey
       this.outbox.revive(id, key)
     }
     this.replay.clearBackoff(id)

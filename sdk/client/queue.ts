@@ -4,7 +4,9 @@ import { detectPlatform } from '../platform/detect-platform'
 import type { EntryMetadata, OutboxEntry, RequestEntry } from '../queue/outbox-entry'
 import { toHttpRequest, toStoredRequest } from '../queue/stored-request'
 import type { SyncEvents } from '../sync/sync-events'
-import { checkPlacement, newEntry, newEntryId } from './entry-factory'
+import { newEntry } from './entry-factory'
+import { checkOfflineOptions, checkPlacement, checkQueueName } from './option-checks'
+import { checkBatchOptions } from '../sync/batch-protocol'
 import { acquireStore, releaseStore } from './namespace-runtime'
 import type { OfflineOptions } from './offline-options'
 import type { PendingItem } from './pending-view'
@@ -76,9 +78,9 @@ export class Queue {
   private closed = false
 
   constructor(private readonly queueName: string, private readonly options: QueueOptions = {}) {
-    if (typeof queueName !== 'string' || queueName === '' || queueName === 'default' || [...queueName].length > 64) {
-      throw new InvalidArgumentError('a Queue needs a name of 1 to 64 characters other than "default" (which createOffline uses)')
-    }
+    checkQueueName(queueName)
+    checkOfflineOptions(options)
+    checkBatchOptions(options.batch)
     const namespace = options.namespace ?? 'default'
     this.platform = options.platform ?? detectPlatform()
     this.registryName = `queue:${namespace}/${queueName}`
@@ -110,7 +112,7 @@ export class Queue {
 
   /** Sends an entry again now; a dead letter goes back to the end of its lane under a new idempotency key. */
   retry(id: string): Promise<void> {
-    return this.handle.engine.retry(id, () => newEntryId(this.platform))
+    return this.handle.engine.retry(id)
   }
 
   /** Drops an entry (typically a dead letter) unsent. */
@@ -196,7 +198,7 @@ export class Queue {
     const keepSecrets = this.options.persistSecretHeaders ?? false
     const request = toStoredRequest(source.request, keepSecrets)
     checkPlacement({ metadata: source.metadata })
-    const entry = newEntry(this.platform, await newEntryId(this.platform), { request }, { metadata: source.metadata }, source.timestamp)
+    const entry = newEntry(this.platform, await this.handle.engine.newId(), { request }, { metadata: source.metadata }, source.timestamp)
     const secrets = keepSecrets ? {} : secretHeadersIn(source.request.header)
     this.handle.engine.store(entry, new Map([[0, secrets]]), position)
     if (this.handle.engine.canSend()) void this.handle.engine.trigger()

@@ -11,6 +11,8 @@ export interface PendingRow {
   progress: string
   /** Percent of steps done, for the progress bar. */
   percent: number
+  /** The progress bar's style (`width: 50%`): WXML styles are strings. */
+  progressStyle: string
   /** The last attempt's error, '' when none. */
   error: string
   /** When the next attempt is due, as local time; '' when not scheduled. */
@@ -26,13 +28,15 @@ export function toRow(item: PendingItem): PendingRow {
   const title = typeof item.metadata?.title === 'string' && item.metadata.title ? item.metadata.title : `${item.method} ${item.url}`
   const state = item.state === 'deadLetter' ? '发送失败' : item.sending ? '发送中' : '等待发送'
   const { done, total } = item.progress
+  const percent = total > 0 ? Math.round((done / total) * 100) : 0
   return {
     id: item.id,
     state: item.state,
     title,
     detail: `${state} · 已尝试 ${item.attempts} 次`,
     progress: total > 1 ? `${done}/${total}` : '',
-    percent: total > 0 ? Math.round((done / total) * 100) : 0,
+    percent,
+    progressStyle: `width: ${percent}%`,
     error: item.lastError && item.state !== 'deadLetter' ? describeError(item.lastError) : '',
     nextAttempt: item.state === 'pending' && item.nextAttemptAt !== undefined ? clockTime(item.nextAttemptAt) : '',
     reason: item.state === 'deadLetter' && item.lastError ? describeError(item.lastError) : '',

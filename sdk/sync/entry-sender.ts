@@ -1,9 +1,9 @@
 import { InvalidArgumentError, TransportError } from '../errors'
 import type { HttpResponse, PlatformHttp, PlatformTask } from '../platform/platform'
 import type { OutboxEntry } from '../queue/outbox-entry'
-import { resolveReferences, type StepResult } from '../queue/step-reference'
+import type { StepResult } from '../queue/step-reference'
 import { toHttpRequest } from '../queue/stored-request'
-import { stepsOf, type StoredUpload } from '../queue/task-step'
+import { resolveStep, stepsOf, type StoredUpload } from '../queue/task-step'
 import type { AttemptOutcome } from './answer-classifier'
 
 /** What the sender needs for one attempt. */
@@ -82,7 +82,7 @@ export async function sendNextStep(entry: OutboxEntry, options: EntrySenderOptio
   if (typeof headers === 'string') return { errMsg: headers }
   if (!control.mayStillSend()) return { withdrawn: true }
   try {
-    const resolved = resolveReferences(step, entry.results ?? [])
+    const resolved = resolveStep(step, entry.results ?? [])
     let response: HttpResponse
     if ('upload' in resolved) {
       const task = options.http.uploadFile(await uploadRequest(resolved.upload, headers, options))

@@ -8,6 +8,8 @@ import type { TypedEmitter } from '../util/typed-emitter'
 import type { AttemptOutcome, Verdict } from './answer-classifier'
 import { describeAttempt } from './attempt-error'
 import { BackoffSchedule } from './backoff-schedule'
+import type { BatchOptions } from './batch-protocol'
+import { BatchReplayer, type BatchHost, type LaneStep } from './batch-replayer'
 import { nextStep, sendNextStep, type EntrySenderOptions, type SendOutcome } from './entry-sender'
 import { parseRetryAfter, type RetryPolicy } from './retry-policy'
 import type { SyncEvents } from './sync-events'
@@ -33,6 +35,14 @@ export interface ReplayEngineOptions {
   onChange: () => void
   /** Resolves once the side effects of removed entries (deleting kept files) are done; awaited before a replay ends. */
   sideEffectsSettled: () => Promise<void>
+  /** Replays through a batch endpoint (see batch-replayer.ts) when given. */
+  batch?: {
+    options: BatchOptions
+    /** The batch request's own headers: the app's credentials. */
+    headers: () => Promise<Record<string, string>>
+    /** Whether an entry may travel with others (no per-request secrets). */
+    mayShareRequest: (entry: OutboxEntry) => boolean
+  }
 }
 
 /** What became of an entry sent at once (a live request, upload or task). */
@@ -47,8 +57,6 @@ export type LiveOutcome =
   /** The outbox was cleared while it was being sent. */
   | { kind: 'withdrawn' }
 
-/** What one attempt did to an entry's lane. */
-type LaneStep = 'next' | 'stopLane' | 'stopAll'
 
 /** How an attempt was started: by replay, or at once for a live call (which may drop a refused entry). */
 interface AttemptMode {
@@ -97,8 +105,11 @@ export class ReplayEngine {
   /** When the earliest scheduled retry is due. */
   nextRetryAt: number | undefined
 
+  private readonly batcher: BatchReplayer | undefined
+
   constructor(private readonly options: ReplayEngineOptions) {
     this.schedule = new BackoffSchedule(options.clock)
+    this.batcher = options.batch && new BatchReplayer(options.batch.options, this.batchHost(options.batch))
   }
 
   get syncing(): boolean {
@@ -236,11 +247,26 @@ export class ReplayEngine {
     this.options.events.emit('drained', {})
   }
 
-  /** One pass: workers take ready lanes until none is left. */
+  /**
+   * One pass: workers take ready lanes until none is left. With a batch
+   * endpoint, batches go first, and a worker sends on its own only the
+   * entries a batch cannot carry (uploads, tasks, other origins), handing
+   * back to batching as soon as its lane's head could travel in one.
+   */
   private async runPass(): Promise<void> {
-    if (!this.options.canSend()) return
+    for (;;) {
+      if (!this.options.canSend()) return
+      if (this.batcher && (await this.batcher.run(() => !this.stopped && this.options.canSend())) === 'stopAll') return
+      const attempts = await this.runWorkers()
+      if (!this.batcher?.enabled || attempts === 0) return
+    }
+  }
+
+  /** Workers drain ready lanes, each lane once; returns how many attempts they made. */
+  private async runWorkers(): Promise<number> {
     const visited = new Set<string>()
     let haltAll = false
+    let attempts = 0
     const takeLane = (): string | undefined => {
       if (haltAll || this.stopped || !this.options.canSend()) return undefined
       const lane = this.options.outbox.laneIds().find((id) => !visited.has(id) && this.isReady(id))
@@ -249,10 +275,72 @@ export class ReplayEngine {
     }
     const worker = async (): Promise<void> => {
       for (let lane = takeLane(); lane !== undefined; lane = takeLane()) {
-        if ((await this.drainLane(lane)) === 'stopAll') haltAll = true
+        const { step, sent } = await this.drainLane(lane)
+        attempts += sent
+        if (step === 'stopAll') haltAll = true
       }
     }
     await Promise.all(Array.from({ length: Math.max(1, this.options.concurrency) }, worker))
+    return attempts
+  }
+
+  /** What the batch replayer may see and do of this engine. */
+  private batchHost(batch: NonNullable<ReplayEngineOptions['batch']>): BatchHost {
+    const { outbox, events } = this.options
+    return {
+      http: this.options.sender.http,
+      events,
+      readyLanes: () => outbox.laneIds().filter((lane) => this.isReady(lane)),
+      lane: (laneId) => outbox.lane(laneId),
+      isDue: (id) => this.schedule.isDue(id),
+      isSending: (id) => this.sending.has(id),
+      readForSending: (id) => this.readForSending(id),
+      mayShareRequest: batch.mayShareRequest,
+      batchHeaders: batch.headers,
+      begin: (entries, abort) => this.beginAttempts(entries, abort),
+      settle: (entry, outcome) => this.settleCatchingQuota(entry, outcome),
+      refreshAuth: async () => {
+        if (!this.options.onAuthExpired) return false
+        await this.refreshAuth()
+        return true
+      },
+    }
+  }
+
+  /** The entry to send next, or `undefined` when it is gone or a newer one of its dedupe group replaced it. */
+  private readForSending(id: string): OutboxEntry | undefined {
+    const entry = this.options.outbox.read(id)
+    if (!entry || !this.options.outbox.isSuperseded(entry)) return entry
+    this.options.outbox.remove(entry)
+    this.options.events.emit('superseded', { entry })
+    return undefined
+  }
+
+  /** Marks entries as being sent, each with an abort for `withdrawAll`. */
+  private beginAttempts(entries: OutboxEntry[], abort: () => void): { stillCurrent: () => boolean; end: () => void } {
+    const epoch = this.epoch
+    for (const entry of entries) {
+      this.sending.set(entry.id, abort)
+      this.options.events.emit('sending', { entry, attempt: entry.attempts + 1 })
+    }
+    this.options.onChange()
+    return {
+      stillCurrent: () => epoch === this.epoch,
+      end: () => {
+        for (const entry of entries) this.sending.delete(entry.id)
+        this.options.onChange()
+        this.settleIdle()
+      },
+    }
+  }
+
+  private async settleCatchingQuota(entry: OutboxEntry, outcome: SendOutcome): Promise<LaneStep> {
+    try {
+      return (await this.settle(entry, outcome, REPLAY)).step
+    } catch (error) {
+      if (!(error instanceof QuotaExceededError)) throw error
+      return this.cannotRecord(entry, error)
+    }
   }
 
   private isReady(lane: string): boolean {
@@ -262,47 +350,42 @@ export class ReplayEngine {
     return this.schedule.isDue(head.id)
   }
 
-  /** Sends a lane's entries in order until it is empty or an attempt stops it. */
-  private async drainLane(lane: string): Promise<LaneStep> {
+  /**
+   * Sends a lane's entries in order until it is empty or an attempt stops it
+   * (or, with batching, until its head could travel in a batch).
+   */
+  private async drainLane(lane: string): Promise<{ step: LaneStep; sent: number }> {
+    let sent = 0
     for (;;) {
-      if (this.stopped || !this.options.canSend()) return 'stopAll'
+      if (this.stopped || !this.options.canSend()) return { step: 'stopAll', sent }
       const head = this.options.outbox.lane(lane)[0]
-      if (!head) return 'next'
+      if (!head) return { step: 'next', sent }
       // A live send holds its lane's head; what queues behind it waits for it.
-      if (this.sending.has(head.id) || !this.schedule.isDue(head.id)) return 'stopLane'
+      if (this.sending.has(head.id) || !this.schedule.isDue(head.id)) return { step: 'stopLane', sent }
+      if (this.batcher?.enabled && this.batcher.canCarry(head.id)) return { step: 'next', sent }
       const { step } = await this.attempt(head.id, REPLAY)
-      if (step !== 'next') return step
+      sent += 1
+      if (step !== 'next') return { step, sent }
     }
   }
 
   private async attempt(id: string, mode: AttemptMode): Promise<AttemptResult> {
-    const { outbox, events } = this.options
-    const entry = outbox.read(id)
+    const entry = this.readForSending(id)
     if (!entry) return { step: 'next', live: { kind: 'withdrawn' } }
-    if (outbox.isSuperseded(entry)) {
-      outbox.remove(entry)
-      events.emit('superseded', { entry })
-      return { step: 'next', live: { kind: 'withdrawn' } }
-    }
-    const epoch = this.epoch
     let abort = (): void => undefined
-    this.sending.set(id, () => abort())
-    this.options.onChange()
-    events.emit('sending', { entry, attempt: entry.attempts + 1 })
+    const attempt = this.beginAttempts([entry], () => abort())
     try {
       const outcome = await sendNextStep(entry, this.options.sender, {
-        mayStillSend: () => epoch === this.epoch,
+        mayStillSend: attempt.stillCurrent,
         onTask: (task) => (abort = () => task.abort()),
       })
-      if (epoch !== this.epoch || outcome.withdrawn) return { step: 'stopAll', live: { kind: 'withdrawn' } }
+      if (!attempt.stillCurrent() || outcome.withdrawn) return { step: 'stopAll', live: { kind: 'withdrawn' } }
       return await this.settle(entry, outcome, mode)
     } catch (error) {
       if (!(error instanceof QuotaExceededError)) throw error
       return { step: this.cannotRecord(entry, error), live: { kind: 'waiting' } }
     } finally {
-      this.sending.delete(id)
-      this.options.onChange()
-      this.settleIdle()
+      attempt.end()
     }
   }
 

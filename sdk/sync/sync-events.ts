@@ -32,6 +32,11 @@ export interface SyncEvents {
    * lost with it. The SDK has re-measured and accepts writes again.
    */
   storageLost: { ids: string[] }
+  /**
+   * The batch endpoint does not speak the batch protocol (404, 405, 501,
+   * ...): this run sends one request per entry from now on.
+   */
+  batchFallback: { reason: string }
   /** Something the app should fix, though nothing failed (see {@link SyncWarning}). */
   warning: SyncWarning
   /** A stored entry was not what the SDK wrote (someone else wrote under its key); it is left untouched and skipped. */

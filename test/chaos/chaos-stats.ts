@@ -1,4 +1,4 @@
-import type { Observation } from './observation'
+import type { Observation, ShapeCounts } from './observation'
 
 /**
  * What the played days actually went through. Printed after the suite, and
@@ -29,6 +29,31 @@ export class ChaosStats {
   cacheUpdates = 0
   /** Precache manifest updates that went through. */
   manifestUpdates = 0
+  /** The real-app shapes, summed over the days. */
+  readonly shapes: ShapeCounts = {
+    pagesOpened: 0,
+    pagesClosed: 0,
+    pagesClosedWhileSending: 0,
+    logouts: 0,
+    logoutsWhileSending: 0,
+    killsOnWire: 0,
+    skews: 0,
+    actionsWithSkewedClock: 0,
+    skewsDuringBackoff: 0,
+    wipes: 0,
+    fills: 0,
+    refusedWhileFull: 0,
+    listenerThrows: 0,
+    providerThrows: 0,
+  }
+  /** Calls `clear()` answered `withdrawn` (a logout while they were on the wire). */
+  withdrawn = 0
+  /** Live calls killed after write-ahead stored them (the server saw them during the call): counted as accepted. */
+  killedAfterStore = 0
+  /** Entries a host-app wipe took that a `storageLost` event named. */
+  reportedLost = 0
+  /** Days with a `headers` provider that throws now and then. */
+  daysWithThrowingProvider = 0
 
   add(observation: Observation): void {
     this.days += 1
@@ -51,6 +76,15 @@ export class ChaosStats {
     this.photosUploaded += observation.ledger.filter((application) => application.path === '/upload' && application.status < 300).length
     this.cacheUpdates += observation.readCounts.networkReads
     this.manifestUpdates += observation.readCounts.manifestUpdates
+    for (const name of Object.keys(this.shapes) as Array<keyof ShapeCounts>) this.shapes[name] += observation.shapes[name]
+    this.withdrawn += observation.actions.filter((action) => action.outcome === 'withdrawn').length
+    this.killedAfterStore += observation.actions.filter(
+      (action) =>
+        action.outcome === 'killed' && observation.ledger.some((application) => application.tag === action.tag && application.order <= action.applicationsAtReturn),
+    ).length
+    const lost = new Set(observation.events.flatMap((event) => (event.name === 'storageLost' ? (event.ids ?? []) : [])))
+    this.reportedLost += observation.wipes.flatMap((wipe) => wipe.entries).filter((entry) => lost.has(entry.entryId)).length
+    if (observation.day.options.headersThrowEvery !== undefined) this.daysWithThrowingProvider += 1
   }
 
   /** Counters that must be above zero for CI's fixed set. */
@@ -66,7 +100,24 @@ export class ChaosStats {
       photosUploaded: this.photosUploaded,
       cacheUpdates: this.cacheUpdates,
       manifestUpdates: this.manifestUpdates,
+      ...this.shapes,
+      withdrawn: this.withdrawn,
+      killedAfterStore: this.killedAfterStore,
+      reportedLost: this.reportedLost,
     }
+  }
+
+  /** The real-app shapes in one line (the CI run's counts are quoted in README.md). */
+  shapesSummary(): string {
+    const s = this.shapes
+    return (
+      `pages: ${s.pagesOpened} opened, ${s.pagesClosed} closed (${s.pagesClosedWhileSending} while sending); ` +
+      `logouts: ${s.logouts} (${s.logoutsWhileSending} while sending, ${this.withdrawn} calls withdrawn); ` +
+      `kills on the wire: ${s.killsOnWire} (${this.killedAfterStore} calls killed after their entry was stored); ` +
+      `clock set wrong: ${s.skews} times (${s.skewsDuringBackoff} during a backoff), ${s.actionsWithSkewedClock} actions made on a wrong clock; ` +
+      `host app: ${s.wipes} wipes (${this.reportedLost} entries reported lost), ${s.fills} fills (${s.refusedWhileFull} actions refused while full); ` +
+      `throwing app code: ${s.listenerThrows} listener throws, ${s.providerThrows} provider throws in ${this.daysWithThrowingProvider} days`
+    )
   }
 
   summary(): string {

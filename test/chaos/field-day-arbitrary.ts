@@ -1,17 +1,20 @@
 import fc from 'fast-check'
 import type { DropMode } from '../support/test-server'
 import {
+  isReadOp,
   isUserAction,
   LANES,
   DEDUPE_KEYS,
   MAX_ACTIONS,
   MAX_OPS,
   printable,
+  SKEWS,
   type DayOptions,
   type FailureAnswer,
   type FieldDay,
   type Op,
   type ReadOp,
+  type Skew,
   type RequestAction,
   type TaskAction,
   type UploadAction,
@@ -73,6 +76,21 @@ const worldArb: fc.Arbitrary<WorldEvent> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom<WorldEvent>({ kind: 'retryDeadLetters' }, { kind: 'discardDeadLetter' }) },
 )
 
+/** The shapes real apps take (issue 10): pages, logout, kills on the wire, wrong clocks, a host app at storage, throwing app code. */
+const shapeArb: fc.Arbitrary<WorldEvent> = fc.oneof(
+  { weight: 2, arbitrary: fc.constant<WorldEvent>({ kind: 'openPage' }) },
+  { weight: 3, arbitrary: fc.boolean().map((whileSending): WorldEvent => ({ kind: 'navigate', whileSending })) },
+  { weight: 1, arbitrary: fc.constant<WorldEvent>({ kind: 'closePage' }) },
+  { weight: 2, arbitrary: fc.boolean().map((whileSending): WorldEvent => ({ kind: 'logout', whileSending })) },
+  { weight: 3, arbitrary: fc.constant<WorldEvent>({ kind: 'killOnWire' }) },
+  { weight: 3, arbitrary: fc.constantFrom(...(Object.keys(SKEWS) as Skew[])).map((to): WorldEvent => ({ kind: 'skewClock', to })) },
+  { weight: 1, arbitrary: fc.constant<WorldEvent>({ kind: 'fixClock' }) },
+  { weight: 1, arbitrary: fc.boolean().map((thenShow): WorldEvent => ({ kind: 'wipeStorage', thenShow })) },
+  { weight: 1, arbitrary: fc.constant<WorldEvent>({ kind: 'fillStorage' }) },
+  { weight: 1, arbitrary: fc.constant<WorldEvent>({ kind: 'freeStorage' }) },
+  { weight: 1, arbitrary: fc.constant<WorldEvent>({ kind: 'throwingListeners' }) },
+)
+
 const readArb: fc.Arbitrary<ReadOp> = fc.oneof(
   {
     weight: 3,
@@ -89,6 +107,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: taskArb },
   { weight: 2, arbitrary: readArb },
   { weight: 10, arbitrary: worldArb },
+  { weight: 5, arbitrary: shapeArb },
 )
 
 /**
@@ -108,10 +127,17 @@ export interface Exclusions {
    * (`retry-bookkeeping-over-budget`).
    */
   tightStorageBudget: boolean
+  /**
+   * A `headers` provider that throws makes `offline.get` (and a manifest
+   * update) throw the provider's raw Error, not a typed OfflineError nor a
+   * fallback to the cache (`read-with-throwing-provider`). Excluded, days
+   * with reads get a provider that never throws.
+   */
+  throwingProviderOnReads: boolean
 }
 
-export const NO_EXCLUSIONS: Exclusions = { tightStorageBudget: false }
-export const KNOWN_BUG_EXCLUSIONS: Exclusions = { tightStorageBudget: false }
+export const NO_EXCLUSIONS: Exclusions = { tightStorageBudget: false, throwingProviderOnReads: false }
+export const KNOWN_BUG_EXCLUSIONS: Exclusions = { tightStorageBudget: false, throwingProviderOnReads: true }
 
 function optionsArbitrary(excluded: Exclusions): fc.Arbitrary<DayOptions> {
   const tightStorage = fc.integer({ min: 2500, max: 8000 })
@@ -127,6 +153,7 @@ function optionsArbitrary(excluded: Exclusions): fc.Arbitrary<DayOptions> {
     maxFileBytes: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.integer({ min: 4000, max: 15000 }) }),
     serverLatencyMs: fc.integer({ min: 0, max: 5 }),
     startOnline: fc.boolean(),
+    headersThrowEvery: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 4 }) }),
   })
 }
 
@@ -135,5 +162,6 @@ export function fieldDayArbitrary(excluded: Exclusions = NO_EXCLUSIONS): fc.Arbi
   return fc
     .record({ options: optionsArbitrary(excluded), ops: fc.array(opArb, { minLength: 1, maxLength: MAX_OPS, size: 'max' }) })
     .filter((day) => day.ops.filter(isUserAction).length <= MAX_ACTIONS)
+    .map((day) => (excluded.throwingProviderOnReads && day.ops.some(isReadOp) ? { ...day, options: { ...day.options, headersThrowEvery: undefined } } : day))
     .map((day) => printable({ ...day }))
 }

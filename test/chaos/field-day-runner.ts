@@ -39,10 +39,7 @@ let dayCounter = 0
 const BASE_DELAY_MS = 30_000
 const MAX_DRAIN_ROUNDS = 120
 const MAX_RESTARTS_IN_A_ROW = 10
-/**
- * The longest wait an entry may have during the drain: the SDK's backoff cap
- * (5 min) plus a second. Longer means stuck (a wait the wall clock fooled).
- */
+/** The most time that passes in one drain round: the SDK's backoff cap (5 min) plus a second. */
 export const LONGEST_WAIT_MS = 5 * 60_000 + 1000
 /** Pages open at once, at most (WeChat allows ten; a few are enough to share an engine). */
 const MAX_PAGES = 4
@@ -339,26 +336,54 @@ class DayRun {
     }
   }
 
-  /** The page on top closes and a new page opens right after (both in one turn, as a redirect does). */
-  private navigate(whileSending: boolean): void {
+  /**
+   * Runs page code (closing and opening clients, a logout): the app may die
+   * at one of its writes, which ends it; anything else it throws is a problem.
+   */
+  private pageCode(what: string, code: () => void): void {
     if (!this.phone.alive) return
-    this.phone.closeTopPage(false)
-    this.shapes.pagesClosed += 1
-    if (whileSending) this.shapes.pagesClosedWhileSending += 1
-    this.phone.openPage()
+    try {
+      code()
+    } catch (error) {
+      if (this.phone.alive) this.problems.push(`${what} threw ${errorText(error)}`)
+    }
   }
 
-  /** Logout: `clear()`, then every page closes and the next user's page opens, with that user's provider. */
+  /** The page on top closes and a new page opens right after (both in one turn, as a redirect does). */
+  private navigate(whileSending: boolean): void {
+    this.pageCode('navigating', () => {
+      this.phone.closeTopPage(false)
+      this.shapes.pagesClosed += 1
+      if (whileSending) this.shapes.pagesClosedWhileSending += 1
+      this.phone.openPage()
+    })
+  }
+
+  /**
+   * Logout: `clear()`, then every page closes and the next user's page opens,
+   * with that user's provider. Killed during `clear()`, the logout never
+   * happened (the session is still the user's, who logs out again later):
+   * what it removed counts as discarded by the user.
+   */
   private logout(whileSending: boolean): void {
-    if (!this.phone.alive) return
-    // Counted first: any send the provider is asked for from now on is after the logout.
-    this.logouts += 1
-    this.phone.client.clear()
-    this.shapes.logouts += 1
-    if (whileSending) this.shapes.logoutsWhileSending += 1
-    this.phone.user += 1
-    this.phone.closeAllPages()
-    this.phone.openPage()
+    const logoutsBefore = this.logouts
+    this.pageCode('logging out', () => {
+      // Counted first: any send the provider is asked for from now on is after the logout.
+      this.logouts += 1
+      try {
+        this.phone.client.clear()
+      } catch (error) {
+        if (this.phone.alive) throw error
+        this.logouts = logoutsBefore
+        for (const action of this.actions) this.discarded.add(action.tag)
+        return
+      }
+      this.shapes.logouts += 1
+      if (whileSending) this.shapes.logoutsWhileSending += 1
+      this.phone.user += 1
+      this.phone.closeAllPages()
+      this.phone.openPage()
+    })
   }
 
   /** The phone's clock is set wrong: only the wall time moves (`jump`), timers do not. */
@@ -521,17 +546,19 @@ class DayRun {
   /**
    * Evening on good wifi, in the app as the day left it (a cold start would
    * forget backoffs a wrong clock may have stretched): the host app frees
-   * its keys, the app is in the foreground; the clock is moved to each
-   * backoff's end until every lane free to move is empty. A wait longer
-   * than the backoff cap is a stuck entry. Then one cold start, whose
+   * its keys, the app is in the foreground; time passes to each backoff's
+   * end, never more than the backoff cap at once, until every lane free to
+   * move is empty. An entry still waiting after {@link MAX_DRAIN_ROUNDS}
+   * rounds is stuck (the day did not drain). Then one cold start, whose
    * open-time cleanup the final state includes.
    */
   private async drain(): Promise<void> {
     this.script.clearHooks()
     this.killOnWireArmed = false
     const { phone } = this
-    await this.reviveIfDead('the evening start')
+    // An armed kill may still hit one of these writes: the user opens the app again.
     this.free()
+    await this.reviveIfDead('the evening start')
     if (!phone.emu.isVisible) phone.emu.show()
     phone.emu.setOnline(true)
     phone.emu.setReachable(true)
@@ -539,7 +566,7 @@ class DayRun {
       if (!(await this.settle())) this.problems.push(`drain round ${round}: the phone never settled`)
       if (this.problems.length > 0) return
       await this.reviveIfDead(`drain round ${round}`)
-      if (!phone.emu.isVisible) phone.emu.show()
+      if (phone.alive && !phone.emu.isVisible) phone.emu.show()
       const items = phone.client.pending()
       const blocked = (lane: string): boolean => this.day.options.blockOnDeadLetter && items.some((item) => item.state === 'deadLetter' && item.lane === lane)
       if (!items.some((item) => item.state === 'pending' && !blocked(item.lane))) {
@@ -549,12 +576,9 @@ class DayRun {
       const next = phone.client.status.get().nextRetryAt
       const now = phone.emu.clock.now()
       if (next !== undefined && next > now) {
+        // Time passes up to the backoff cap at a time: an entry whose wait a wrong clock stretched beyond it is stuck, and the rounds run out.
         this.longestDrainWaitMs = Math.max(this.longestDrainWaitMs, next - now)
-        if (next - now > LONGEST_WAIT_MS) {
-          this.problems.push(`drain round ${round}: stuck: the next retry is ${Math.round((next - now) / 1000)} s away, beyond the ${LONGEST_WAIT_MS / 1000} s backoff cap`)
-          return
-        }
-        phone.emu.clock.advance(next - now + 1)
+        phone.emu.clock.advance(Math.min(next - now + 1, LONGEST_WAIT_MS))
       } else this.expectSettled('flush() while draining', await phone.guard(() => phone.client.flush()))
     }
     await this.settle()

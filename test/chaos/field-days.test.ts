@@ -57,7 +57,10 @@ test(
       includeErrorInReport: true,
     })
     const seconds = ((Date.now() - started) / 1000).toFixed(1)
-    console.log(`chaos: seed ${settings.seed}, ${stats.summary()}, in ${seconds} s${details.interrupted ? ' (interrupted: time limit)' : ''}`)
+    console.log(
+      `chaos: seed ${settings.seed}, ${stats.summary()}, in ${seconds} s${details.interrupted ? ' (interrupted: time limit)' : ''}\n` +
+        `real-app shapes: ${stats.shapesSummary()}`,
+    )
     if (details.failed) {
       const replay = details.counterexamplePath
         ? `\nReplay just this day: ${process.env.CHAOS_KNOWN_BUGS ? `CHAOS_KNOWN_BUGS=${process.env.CHAOS_KNOWN_BUGS} ` : ''}` +

@@ -1,7 +1,7 @@
-import type { ActionRecord, Observation, PendingSnapshot, Snapshot } from './observation'
+import type { ActionRecord, Observation, PendingSnapshot, ShapeCounts, Snapshot } from './observation'
 import { checkInvariants } from './invariants'
 import { printable, type DayOptions, type UserAction } from './model'
-import type { Application } from './server-script'
+import type { Application, Arrival } from './server-script'
 
 /**
  * The invariants must fail when the property they state is broken: each
@@ -10,17 +10,54 @@ import type { Application } from './server-script'
  * the chaos suite pass whatever the SDK did.)
  */
 
+/** The right time when the day's actions were made. */
+const T0 = Date.UTC(2026, 10, 30, 9)
 const OPTIONS: DayOptions = { concurrency: 1, blockOnDeadLetter: false, refreshAuth: false, serverLatencyMs: 0, startOnline: true }
 
 function action(id: string, lane = '', kind: UserAction['kind'] = 'request', outcome: ActionRecord['outcome'] = 'queued'): ActionRecord {
   const userAction: UserAction =
     kind === 'request' ? { kind, lane, answers: [] } : kind === 'upload' ? { kind, lane, answers: [], photoBytes: 100 } : { kind, lane, answers: [], photos: [100] }
   const steps: ActionRecord['steps'] = kind === 'request' ? ['request'] : kind === 'upload' ? ['photo'] : ['photo', 'request']
-  return { id, tag: `d.${id}`, action: userAction, steps, order: Number(id.slice(1)), outcome, entryId: `e-${id}`, applicationsAtReturn: 0 }
+  return {
+    id,
+    tag: `d.${id}`,
+    action: userAction,
+    steps,
+    order: Number(id.slice(1)),
+    outcome,
+    entryId: `e-${id}`,
+    applicationsAtReturn: 0,
+    user: 1,
+    logoutsAtCall: 0,
+    logoutsAtReturn: 0,
+    rightTimeAtCall: T0,
+    skewedAtCall: false,
+  }
 }
 
 function applied(order: number, id: string, step = 0, status = 200, key = `k-${id}`): Application {
   return { order, tag: `d.${id}`, step, key, path: '/records', status, payloadOk: true }
+}
+
+function arrival(id: string, user = 1, logouts = 0, step = 0): Arrival {
+  return { tag: `d.${id}`, step, authorization: `Bearer u${user}.t1`, logouts }
+}
+
+const NO_SHAPES: ShapeCounts = {
+  pagesOpened: 0,
+  pagesClosed: 0,
+  pagesClosedWhileSending: 0,
+  logouts: 0,
+  logoutsWhileSending: 0,
+  killsOnWire: 0,
+  skews: 0,
+  actionsWithSkewedClock: 0,
+  skewsDuringBackoff: 0,
+  wipes: 0,
+  fills: 0,
+  refusedWhileFull: 0,
+  listenerThrows: 0,
+  providerThrows: 0,
 }
 
 function snapshot(extra: Partial<Snapshot> = {}): Snapshot {
@@ -34,6 +71,8 @@ function snapshot(extra: Partial<Snapshot> = {}): Snapshot {
     userFileBytes: 0,
     afterColdStart: true,
     reads: undefined,
+    wipes: 0,
+    wipeUnnoticed: false,
     ...extra,
   }
 }
@@ -57,6 +96,10 @@ function clean(): Observation {
     trace: [],
     starts: 1,
     kills: 0,
+    arrivals: [arrival('a1'), arrival('a2')],
+    wipes: [],
+    longestDrainWaitMs: 0,
+    shapes: { ...NO_SHAPES },
   }
 }
 
@@ -101,7 +144,7 @@ describe('nothing accepted is lost', () => {
   test('is accounted for by an expired event, a dead letter, a discard or a superseded event', () => {
     const expired = clean()
     expired.ledger = [applied(2, 'a2')]
-    expired.events = [{ name: 'expired', tag: 'd.a1', entryId: 'e-a1', instance: 1 }]
+    expired.events = [{ name: 'expired', tag: 'd.a1', entryId: 'e-a1', instance: 1, wallTime: T0 + 8 * 24 * 3_600_000 }]
     expect(checkInvariants(expired)).toEqual([])
 
     const dead = clean()
@@ -247,5 +290,126 @@ describe('reads', () => {
       expect.stringMatching(/serving v1, the read cache keeps the folders precache-1, precache-2/),
       expect.stringMatching(/the precache serves v1 after it served v2/),
     ])
+  })
+})
+
+describe('users and logout', () => {
+  test("a request of user 1's action carrying user 2's Authorization", () => {
+    const day = clean()
+    day.arrivals[1] = arrival('a2', 2)
+    expect(checkInvariants(day)).toEqual([expect.stringMatching(/^a2 step 0 \(made by user 1\) reached the server with user 2's Authorization/)])
+  })
+
+  test('a request without Authorization', () => {
+    const day = clean()
+    day.arrivals[0] = { ...arrival('a1'), authorization: undefined }
+    expect(checkInvariants(day)).toEqual([expect.stringMatching(/^a1 step 0 \(made by user 1\) reached the server with Authorization undefined/)])
+  })
+
+  test('an action made before a logout, sent after it', () => {
+    const day = clean()
+    day.shapes.logouts = 1
+    day.arrivals[1] = arrival('a2', 1, 1)
+    expect(checkInvariants(day)).toEqual([expect.stringMatching(/^a2 step 0 \(made by user 1\) was sent after logout #1/)])
+  })
+
+  test('what a logout cleared is accounted for, but may not stay in the outbox', () => {
+    const cleared = clean()
+    cleared.shapes.logouts = 1
+    cleared.ledger = [applied(1, 'a1')]
+    cleared.arrivals = [arrival('a1')]
+    expect(checkInvariants(cleared)).toEqual([])
+
+    const kept = clean()
+    kept.shapes.logouts = 1
+    kept.ledger = [applied(1, 'a1')]
+    kept.arrivals = [arrival('a1')]
+    kept.snapshots = [snapshot({ pending: [pendingItem('a2')], status: { pending: 1, deadLetters: 0 } })]
+    expect(checkInvariants(kept)).toContainEqual(expect.stringMatching(/^a2 \(queued\) was made before a logout yet is pending in the outbox after the drain/))
+  })
+
+  test("a withdrawn call's entry may not stay in the outbox", () => {
+    const day = clean()
+    day.shapes.logouts = 1
+    day.actions[1] = { ...day.actions[1], outcome: 'withdrawn' }
+    day.snapshots = [snapshot({ pending: [pendingItem('a2')], status: { pending: 1, deadLetters: 0 } })]
+    expect(checkInvariants(day)).toContainEqual(expect.stringMatching(/^a2 \(withdrawn\) was made before a logout yet is pending/))
+  })
+
+  test('lane order holds between actions of one user only', () => {
+    const day = clean()
+    day.actions[1] = { ...day.actions[1], logoutsAtCall: 1, user: 2 }
+    day.arrivals = [arrival('a1'), arrival('a2', 2, 1)]
+    day.shapes.logouts = 1
+    day.ledger = [applied(1, 'a2'), applied(2, 'a1')]
+    expect(checkInvariants(day)).toEqual([])
+  })
+})
+
+describe('kills on the wire', () => {
+  test('a call killed after its entry was stored must be delivered', () => {
+    const day = clean()
+    day.actions[1] = { ...day.actions[1], outcome: 'killed' }
+    day.ledger = [applied(1, 'a1'), { ...applied(2, 'a2'), status: 503 }]
+    expect(checkInvariants(day)).toEqual([expect.stringMatching(/^a2 was killed during the call after its entry was stored but is gone from the outbox/)])
+  })
+
+  test('a call killed before anything was stored is not accepted', () => {
+    const day = clean()
+    day.actions[1] = { ...day.actions[1], outcome: 'killed' }
+    day.ledger = [applied(1, 'a1')]
+    day.arrivals = [arrival('a1')]
+    expect(checkInvariants(day)).toEqual([])
+  })
+})
+
+describe('clocks', () => {
+  const hour = 3_600_000
+  test('an entry made while the clock read 1970 that expired before retention really passed', () => {
+    const day = clean()
+    day.ledger = [applied(2, 'a2')]
+    day.actions[0] = { ...day.actions[0], skewedAtCall: true }
+    day.events = [{ name: 'expired', tag: 'd.a1', entryId: 'e-a1', instance: 1, wallTime: T0 + hour }]
+    expect(checkInvariants(day)).toEqual([expect.stringMatching(/^a1 expired after 60 min of its 10080 min retention \(the phone clock was wrong when it was made\)/)])
+  })
+
+  test('an expiry after retention passed, by the clock the phone shows now, is fine', () => {
+    const day = clean()
+    day.ledger = [applied(2, 'a2')]
+    day.events = [{ name: 'expired', tag: 'd.a1', entryId: 'e-a1', instance: 1, wallTime: T0 + 365 * 24 * hour }]
+    expect(checkInvariants(day)).toEqual([])
+  })
+})
+
+describe('host app wiping storage', () => {
+  const wiped = (instance: number, starts: number, lost: string[] | undefined): Observation => {
+    const day = clean()
+    day.ledger = [applied(2, 'a2')]
+    day.starts = starts
+    day.wipes = [{ instance, eventsBefore: 0, entries: [{ entryId: 'e-a1', tag: 'd.a1' }] }]
+    day.events = lost === undefined ? [] : [{ name: 'storageLost', tag: undefined, entryId: lost[0] ?? '', ids: lost, instance, wallTime: T0 }]
+    return day
+  }
+
+  test('an entry the wipe took is accounted for once storageLost names it', () => {
+    expect(checkInvariants(wiped(1, 2, ['e-a1']))).toEqual([])
+  })
+
+  test('the app died before it could notice: nothing to name', () => {
+    expect(checkInvariants(wiped(1, 2, undefined))).toEqual([])
+  })
+
+  test('the SDK noticed the wipe but did not name the entry', () => {
+    expect(checkInvariants(wiped(1, 2, []))).toEqual([expect.stringMatching(/^a1 was accepted \(queued\) but is gone from the outbox.*without a storageLost event naming it/)])
+  })
+
+  test('the start that was wiped lived on and never said so', () => {
+    expect(checkInvariants(wiped(2, 2, undefined))).toEqual([expect.stringMatching(/without a storageLost event naming it/)])
+  })
+
+  test('usage may lag a wipe the SDK has not looked at yet, never after', () => {
+    const day = clean()
+    day.snapshots = [snapshot({ storageBytesInStorage: 0, wipeUnnoticed: true, afterColdStart: false }), snapshot({ storageBytesInStorage: 0 })]
+    expect(checkInvariants(day)).toEqual([expect.stringMatching(/after a last cold start: usage\(\) says 100 storage bytes but the SDK's keys take 0 B/)])
   })
 })

@@ -1,4 +1,5 @@
 import { DEFAULT_CACHE_MAX_BYTES } from '../../sdk/cache'
+import { retentionMs } from './model'
 import { ACCEPTED, type ActionRecord, type Observation, type Snapshot } from './observation'
 import type { Application } from './server-script'
 
@@ -20,6 +21,17 @@ import type { Application } from './server-script'
  * - Reads: a cached copy is one whole answer of the server and, once cached,
  *   is replaced but never lost; the precached version is served whole, never
  *   goes back or away, and after a cold start only its folder is left.
+ * - Users: every request of an action carries the Authorization of the user
+ *   who made it, and none is sent after a logout (`clear()`) that came after
+ *   the call began; what the logout cleared leaves no trace in the outbox.
+ * - Clocks: an entry expires only when retention has really passed since it
+ *   was made, by the right clock or by the clock the phone shows now (a
+ *   wrong clock at write time never shortens it); the drain never waits
+ *   longer than the backoff cap (nothing stuck).
+ * - Host app: entries a `wx.clearStorageSync()` took are named by a
+ *   `storageLost` event (unless the app died before it could notice); a
+ *   live call killed on the wire counts as accepted when its entry was
+ *   stored (write-ahead), and must then be delivered like any other.
  */
 
 const isSuccess = (application: Application): boolean => application.status >= 200 && application.status < 300
@@ -76,8 +88,42 @@ export function checkInvariants(observation: Observation): string[] {
     ...observation.snapshots.flatMap((snapshot) => checkSnapshot(observation, snapshot, ledger)),
     ...observation.snapshots.flatMap((snapshot) => checkReads(observation, snapshot)),
     ...checkManifestProgress(observation),
+    ...checkUsers(observation),
+    ...checkExpiries(observation),
     ...(observation.drained ? [] : ['the outbox did not drain on good wifi: entries free to move are still pending']),
   ]
+}
+
+/** Logouts the whole day had (the last action's count at return is a lower bound; arrivals carry the rest). */
+function logoutsOf(observation: Observation): number {
+  return observation.shapes.logouts
+}
+
+/** Whether an action's entry was ever stored: listed by `pending()`, or sent (a send is write-ahead). */
+function wasStored(observation: Observation, action: ActionRecord): boolean {
+  return (
+    observation.snapshots.some((snapshot) => snapshot.pending.some((each) => each.tag === action.tag)) ||
+    observation.arrivals.some((arrival) => arrival.tag === action.tag)
+  )
+}
+
+/**
+ * How a `wx.clearStorageSync()` accounts for an action: `reported` when a
+ * `storageLost` event named its entry, `unnoticed` when the start of the app
+ * that was wiped died before it looked, `unreported` when it looked and did
+ * not name it; undefined when no wipe took it.
+ */
+function wipeFate(observation: Observation, action: ActionRecord): 'reported' | 'unnoticed' | 'unreported' | undefined {
+  let fate: 'reported' | 'unnoticed' | 'unreported' | undefined
+  for (const wipe of observation.wipes) {
+    const entry = wipe.entries.find((each) => each.tag === action.tag)
+    if (!entry) continue
+    const lostEvents = observation.events.slice(wipe.eventsBefore).filter((event) => event.name === 'storageLost')
+    if (lostEvents.some((event) => event.ids?.includes(entry.entryId))) return 'reported'
+    const noticed = lostEvents.some((event) => event.instance === wipe.instance)
+    fate = noticed || wipe.instance === observation.starts ? 'unreported' : 'unnoticed'
+  }
+  return fate
 }
 
 /** At most once per key and per action step; every request keyed, of a known action, with a correct payload. */
@@ -133,18 +179,69 @@ export function checkFates(observation: Observation, ledger: Ledger = new Ledger
     if (action.outcome === 'rejected' && (ledger.refusals(action.tag).length !== 1 || ledger.successOrders(action).length > 0)) {
       violations.push(`${action.id} resolved 'rejected' but ${ledger.describe(action)}`)
     }
-    if (!ACCEPTED.has(action.outcome) || action.outcome === 'sent' || action.outcome === 'rejected') continue
+    const loggedOutAfter = logoutsOf(observation) > action.logoutsAtCall
+    if (loggedOutAfter && item !== undefined) {
+      violations.push(`${action.id} (${action.outcome}) was made before a logout yet is ${item.state} in the outbox after the drain; ${ledger.describe(action)}`)
+      continue
+    }
+    if (action.outcome === 'withdrawn') continue
+    // Killed during the call: accepted only when write-ahead had stored it.
+    const acceptedWhenKilled = action.outcome === 'killed' && wasStored(observation, action)
+    if ((!ACCEPTED.has(action.outcome) && !acceptedWhenKilled) || action.outcome === 'sent' || action.outcome === 'rejected') continue
     const blocked = observation.day.options.blockOnDeadLetter && final.pending.some((each) => each.state === 'deadLetter' && each.lane === item?.lane)
+    const wiped = wipeFate(observation, action)
     const accounted =
       (ledger.reached(action) && item === undefined) ||
       item?.state === 'deadLetter' ||
       (item?.state === 'pending' && blocked) ||
       eventFor(action.tag, 'expired') ||
       eventFor(action.tag, 'superseded') ||
-      observation.discarded.has(action.tag)
+      observation.discarded.has(action.tag) ||
+      (loggedOutAfter && item === undefined) ||
+      (item === undefined && (wiped === 'reported' || wiped === 'unnoticed'))
     if (accounted) continue
     const where = item ? `still ${item.state} in the outbox after the drain` : 'gone from the outbox'
-    violations.push(`${action.id} was accepted (${action.outcome}) but is ${where}, without an expired or superseded event; ${ledger.describe(action)}`)
+    const how = acceptedWhenKilled ? 'killed during the call after its entry was stored' : `accepted (${action.outcome})`
+    const wipeText = wiped === 'unreported' ? ', and wiped by the host app without a storageLost event naming it' : ''
+    violations.push(`${action.id} was ${how} but is ${where}, without an expired or superseded event${wipeText}; ${ledger.describe(action)}`)
+  }
+  return violations
+}
+
+/** Every request of an action carries its user's Authorization, and none was sent after a logout that followed the call. */
+export function checkUsers(observation: Observation): string[] {
+  const violations: string[] = []
+  const byTag = new Map(observation.actions.map((action) => [action.tag, action]))
+  for (const arrival of observation.arrivals) {
+    const action = byTag.get(arrival.tag)
+    if (!action) continue
+    const user = /^Bearer u(\d+)\.t\d+$/.exec(arrival.authorization ?? '')?.[1]
+    const what = `${action.id} step ${arrival.step} (made by user ${action.user})`
+    if (user === undefined) violations.push(`${what} reached the server with Authorization ${JSON.stringify(arrival.authorization)}`)
+    else if (Number(user) !== action.user) violations.push(`${what} reached the server with user ${user}'s Authorization`)
+    if (arrival.logouts !== undefined && arrival.logouts > action.logoutsAtCall) {
+      violations.push(`${what} was sent after logout #${arrival.logouts}, which came after the call began (logouts then: ${action.logoutsAtCall})`)
+    }
+  }
+  return violations
+}
+
+/** An entry expires only once retention has passed since it was made, by the right clock or by the phone's clock now. */
+export function checkExpiries(observation: Observation): string[] {
+  const violations: string[] = []
+  const retention = retentionMs(observation.day.options)
+  const byTag = new Map(observation.actions.map((action) => [action.tag, action]))
+  for (const event of observation.events) {
+    if (event.name !== 'expired' || event.tag === undefined) continue
+    const action = byTag.get(event.tag)
+    if (!action) continue
+    const waited = event.wallTime - action.rightTimeAtCall
+    if (waited < retention) {
+      violations.push(
+        `${action.id} expired after ${Math.round(waited / 60_000)} min of its ${retention / 60_000} min retention` +
+          `${action.skewedAtCall ? ' (the phone clock was wrong when it was made)' : ''}`,
+      )
+    }
   }
   return violations
 }
@@ -159,7 +256,8 @@ export function checkLaneOrder(observation: Observation, ledger: Ledger = new Le
     if (earlierOrders.length === 0) continue
     const earlierLast = Math.max(...earlierOrders)
     for (const later of ordered.slice(i + 1)) {
-      if (later.action.lane !== earlier.action.lane) continue
+      // A logout between them makes them two users' actions: no order between them.
+      if (later.action.lane !== earlier.action.lane || later.logoutsAtCall !== earlier.logoutsAtCall) continue
       const laterOrders = ledger.successOrders(later)
       if (laterOrders.length === 0) continue
       const laterFirst = Math.min(...laterOrders)
@@ -181,7 +279,8 @@ export function checkSnapshot(observation: Observation, snapshot: Snapshot, ledg
   const { usage, pending, files } = snapshot
   if (usage.storageBytes > usage.storageBudgetBytes) violations.push(`${at} storage usage ${usage.storageBytes} B exceeds its budget ${usage.storageBudgetBytes} B`)
   if (usage.fileBytes > usage.fileBudgetBytes) violations.push(`${at} file usage ${usage.fileBytes} B exceeds its budget ${usage.fileBudgetBytes} B`)
-  if (usage.storageBytes !== snapshot.storageBytesInStorage) {
+  // A wipe the SDK has not looked at yet leaves its figures stale until it does (at the next trigger).
+  if (usage.storageBytes !== snapshot.storageBytesInStorage && !snapshot.wipeUnnoticed) {
     violations.push(`${at} usage() says ${usage.storageBytes} storage bytes but the SDK's keys take ${snapshot.storageBytesInStorage} B`)
   }
   const fileBytes = files.reduce((sum, file) => sum + file.bytes, 0)
@@ -247,7 +346,11 @@ export function checkReads(observation: Observation, snapshot: Snapshot): string
 /** Versions are never withdrawn in a field day: once one is served, a version stays served, and it never goes back. */
 export function checkManifestProgress(observation: Observation): string[] {
   let newest = 0
+  let wipes = 0
   for (const snapshot of observation.snapshots) {
+    // The host app's wipe takes the served version with it: it starts again from none.
+    if (snapshot.wipes !== wipes) newest = 0
+    wipes = snapshot.wipes
     const version = snapshot.reads?.manifestVersion
     const number = version === undefined ? 0 : Number(version.slice(1))
     if (number < newest) return [`${snapshot.where}: the precache serves ${version ?? 'no version'} after it served v${newest}`]

@@ -7,13 +7,23 @@ import { createWxEmulator, type WxEmulator } from '../../sdk/testing'
 import { startTestServer, type TestServer } from '../support/test-server'
 import { waitUntil } from '../support/offline-harness'
 
+// The demo requires the shipped components' helpers by their package path, as
+// an app does after 构建 npm; here that path is the source folder.
+jest.mock('miniprogram-offline/components/index', () => jest.requireActual('../../sdk/components'), { virtual: true })
+
 /**
- * The demo's pages and the offline bar, rendered by miniprogram-simulate with
+ * The demo's pages and the package's offline bar and sync center, rendered by miniprogram-simulate with
  * the emulator's `wx` installed first (simulate keeps functions already on
  * `global.wx`), talking to a real loopback server.
  */
 
 const ROOT = path.join(__dirname, '../../demo-miniprogram')
+const COMPONENTS = path.join(__dirname, '../../sdk/components')
+/** The pages name the components by package path; simulate finds them by a path relative to the page. */
+function shippedComponents(page: string): Record<string, string> {
+  const from = path.dirname(path.join(ROOT, page))
+  return Object.fromEntries(['offline-bar', 'sync-center'].map((name) => [name, path.relative(from, path.join(COMPONENTS, name, 'index'))]))
+}
 const CUSTOMERS = [
   { id: 'c01', name: '王记超市', address: '解放路 1 号' },
   { id: 'c02', name: '李家便利', address: '人民路 8 号' },
@@ -27,12 +37,14 @@ const CUSTOMERS = [
 interface Rendered {
   // The page's own methods and data, as the component instance has them.
   instance: Record<string, any>
-  querySelector(selector: string): { dom?: { textContent: string | null } } | undefined
+  data: Record<string, any>
+  dom?: { textContent: string | null }
+  querySelector(selector: string): Rendered | undefined
   attach(parent: unknown): void
   detach(): void
 }
 interface Simulate {
-  load(path: string, options: { rootPath: string }): string
+  load(path: string, options: { rootPath: string; usingComponents: Record<string, string> }): string
   render(id: string): Rendered
 }
 const dom = globalThis as unknown as { document: { createElement(tag: string): unknown } }
@@ -84,7 +96,8 @@ let loaded: Map<string, string>
 function render(page: string): Rendered {
   let id = loaded.get(page)
   if (id === undefined) {
-    id = simulate.load(path.join(ROOT, page), { rootPath: ROOT })
+    // The repo as root: the pages and the components' sources both lie inside it.
+    id = simulate.load(path.join(ROOT, page), { rootPath: path.join(ROOT, '..'), usingComponents: shippedComponents(page) })
     loaded.set(page, id)
   }
   const component = simulate.render(id)
@@ -144,25 +157,33 @@ test('delivery page: confirming offline queues one task of three steps; online i
   expect(server.applied[2].body).toMatchObject({ trackingNo: 'SF1001', signature: expect.stringMatching(/^\/photos\//), photo: expect.stringMatching(/^\/photos\//) })
 })
 
+/** The package's sync-center inside the sync page. */
+function syncCenter(page: Rendered): Rendered {
+  const center = page.querySelector('.sync-center')
+  if (!center) throw new Error('the sync page has no sync-center')
+  return center
+}
+
 test('sync center: lists pending items, shows a dead letter with its error, and retries it', async () => {
   emu.setOnline(false)
   const offline = service.getOffline()
   await offline.request({ url: `${server.url}/visits`, method: 'POST', data: { n: 1 }, metadata: { title: '拜访 王记超市' } })
   const page = render('pages/sync/index')
-  expect(page.instance.data.items).toEqual([expect.objectContaining({ title: '拜访 王记超市', state: 'pending' })])
-  expect(page.querySelector('.item .title')?.dom?.textContent).toBe('拜访 王记超市')
+  const center = syncCenter(page)
+  expect(center.data.items).toEqual([expect.objectContaining({ title: '拜访 王记超市', state: 'pending' })])
+  expect(center.querySelector('.sync-center__title')?.dom?.textContent).toBe('拜访 王记超市')
 
   let refuse = true
   server.respondWith((request) => (request.path === '/visits' && refuse ? { status: 422, body: { error: 'bad' } } : undefined))
   emu.setOnline(true)
-  await waitUntil(() => page.instance.data.items[0]?.state === 'deadLetter', 'dead letter shown')
-  expect(page.instance.data.items[0].error).toBe('HTTP 422')
+  await waitUntil(() => center.data.items[0]?.state === 'deadLetter', 'dead letter shown')
+  expect(center.data.items[0].reason).toBe('HTTP 422 · bad')
   expect(barText(page)).toBe('1 条发送失败，请到同步中心处理')
 
   refuse = false
-  await page.instance.retry({ currentTarget: { dataset: { id: page.instance.data.items[0].id } } })
-  await waitUntil(() => page.instance.data.items.length === 0, 'list empty after retry')
-  expect(page.instance.data.usage.storage).toMatch(/KB \/ 6144 KB$/)
+  await center.instance.retry({ currentTarget: { dataset: { id: center.data.items[0].id } } })
+  await waitUntil(() => center.data.items.length === 0, 'list empty after retry')
+  expect(center.data.usage).toMatch(/^存储 \d+ KB \/ 6144 KB · 文件 /)
 })
 
 test('sync center: discarding a dead letter removes it from the list', async () => {
@@ -171,11 +192,11 @@ test('sync center: discarding a dead letter removes it from the list', async () 
   await offline.ready
   emu.setOnline(false)
   const { id } = await offline.request({ url: `${server.url}/bad`, method: 'POST', data: {} })
-  const page = render('pages/sync/index')
+  const center = syncCenter(render('pages/sync/index'))
   emu.setOnline(true)
-  await waitUntil(() => page.instance.data.items[0]?.state === 'deadLetter', 'dead letter shown')
-  page.instance.discard({ currentTarget: { dataset: { id } } })
-  expect(page.instance.data.items).toEqual([])
+  await waitUntil(() => center.data.items[0]?.state === 'deadLetter', 'dead letter shown')
+  center.instance.discard({ currentTarget: { dataset: { id } } })
+  expect(center.data.items).toEqual([])
 })
 
 test('offline bar: 同步中 n/m while a backlog drains', async () => {

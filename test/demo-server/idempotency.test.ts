@@ -73,7 +73,8 @@ describe('a repeat while the original is in progress', () => {
 
     const repeat = await send(server, 'POST', '/visits', visitBody(), 'key-slow')
     expect(repeat.status).toBe(409)
-    expect(repeat.json).toEqual({ error: 'in progress' })
+    expect(repeat.json).toEqual({ error: 'a request with this idempotency key is in progress' })
+    expect(repeat.headers.get('retry-after')).toBe('1')
     expect(server.db.counts().visits).toBe(0)
 
     const first = await original
@@ -107,7 +108,7 @@ describe('a failure inside the write', () => {
   it('undoes the write when its answer cannot be stored: rows and answer commit together', async () => {
     const server = await startServer()
     server.db.sqlite.exec(
-      "CREATE TEMP TRIGGER no_answers BEFORE UPDATE OF state ON idempotency BEGIN SELECT RAISE(ABORT, 'disk on fire'); END",
+      "CREATE TEMP TRIGGER no_answers BEFORE UPDATE OF state ON idempotency_keys BEGIN SELECT RAISE(ABORT, 'disk on fire'); END",
     )
     const failed = await send(server, 'POST', '/visits', visitBody(), 'key-atomic')
 

@@ -73,7 +73,7 @@ describe('a restart on the same data directory', () => {
     const before = await startServer({ dataDir })
     await send(before, 'POST', '/visits', visitBody('a week old'), 'week-old')
     await send(before, 'POST', '/visits', visitBody('nine days old'), 'nine-days-old')
-    const age = before.db.sqlite.prepare('UPDATE idempotency SET created_at = ? WHERE key = ?')
+    const age = before.db.sqlite.prepare('UPDATE idempotency_keys SET created_at = ? WHERE key = ?')
     age.run(Date.now() - 7 * DAY, 'week-old')
     age.run(Date.now() - 9 * DAY, 'nine-days-old')
     await before.close()

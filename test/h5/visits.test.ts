@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core'
 import { startTestServer, type TestServer } from '../support/test-server'
 import { buildH5App, type BuiltApp } from './built-app'
 import { launchChromium, type Browser } from './chromium'
+import type { PageGlobals } from './page-globals'
 import { startSiteServer, type SiteServer } from './site-server'
 
 const IMAGES = resolve(__dirname, '../../docs/images')
@@ -40,20 +41,12 @@ async function openPage(): Promise<Page> {
   const page = await browser.context.newPage()
   await page.goto(`${site.url}/`)
   await page.waitForFunction(() => (globalThis as unknown as PageGlobals).visits !== undefined)
-  await page.evaluate(() => (globalThis as unknown as PageGlobals).visits.ready)
+  await page.evaluate(() => (globalThis as unknown as PageGlobals).visits!.ready)
   return page
 }
 
-type Visits = {
-  record(label: string): Promise<string>
-  status(): { online: boolean; pending: number; syncing: boolean }
-  pending(): string[]
-  capabilities(): Record<string, boolean>
-  storageInfo(): { currentSizeKB: number; limitSizeKB: number }
-  errorName(): string
-}
-const record = (page: Page, label: string) => page.evaluate((l) => (globalThis as unknown as PageGlobals).visits.record(l), label)
-const pendingLabels = (page: Page) => page.evaluate(() => (globalThis as unknown as PageGlobals).visits.pending())
+const record = (page: Page, label: string) => page.evaluate((l) => (globalThis as unknown as PageGlobals).visits!.record(l), label)
+const pendingLabels = (page: Page) => page.evaluate(() => (globalThis as unknown as PageGlobals).visits!.pending())
 
 async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -66,7 +59,7 @@ async function waitUntil(condition: () => boolean | Promise<boolean>, what: stri
 test('the default build starts the SDK: uni APIs kept, secure ids, named errors, the real storage capacity', async () => {
   const page = await openPage()
   const visits = await page.evaluate(() => {
-    const v = (globalThis as unknown as PageGlobals).visits
+    const v = (globalThis as unknown as PageGlobals).visits!
     return { capabilities: v.capabilities(), info: v.storageInfo(), errorName: v.errorName() }
   })
   expect(visits.capabilities).toMatchObject({ secureRandom: true, fileSystem: false, batchStorage: false })
@@ -74,6 +67,7 @@ test('the default build starts the SDK: uni APIs kept, secure ids, named errors,
 
   // localStorage's real capacity, measured by filling it: the SDK's figure must not exceed it.
   const capacityChars = await page.evaluate(() => {
+    const { localStorage } = globalThis as unknown as PageGlobals
     const probe = '__mpo_capacity_probe__'
     let low = 0
     let high = 16 * 1024 * 1024
@@ -99,31 +93,31 @@ test('the default build starts the SDK: uni APIs kept, secure ids, named errors,
 
 test('offline, reload and reconnect: every visit arrives exactly once', async () => {
   const page = await openPage()
-  expect(await record(page, 'visit 1')).toBe('sent')
-  expect(appliedLabels()).toEqual(['visit 1'])
+  expect(await record(page, '王记超市')).toBe('sent')
+  expect(appliedLabels()).toEqual(['王记超市'])
 
   await browser.context.setOffline(true)
   await page.locator('.offline-bar').waitFor()
   expect(await page.locator('.offline-bar').textContent()).toContain('离线中')
-  for (const label of ['visit 2', 'visit 3', 'visit 4']) expect(await record(page, label)).toBe('queued')
+  for (const label of ['李家便利店', '张氏五金', '老周水果']) expect(await record(page, label)).toBe('queued')
   await page.locator('.pending-item').nth(2).waitFor()
   await page.screenshot({ path: join(IMAGES, 'uni-h5-offline.png') })
 
   // A navigation while offline loads from the browser's cache; the three are still pending.
   await page.goto(`${site.url}/`)
   await page.waitForFunction(() => (globalThis as unknown as PageGlobals).visits !== undefined)
-  await page.evaluate(() => (globalThis as unknown as PageGlobals).visits.ready)
-  expect(await pendingLabels(page)).toEqual(['visit 2', 'visit 3', 'visit 4'])
+  await page.evaluate(() => (globalThis as unknown as PageGlobals).visits!.ready)
+  expect(await pendingLabels(page)).toEqual(['李家便利店', '张氏五金', '老周水果'])
   await page.locator('.pending-item').nth(2).waitFor()
   await page.screenshot({ path: join(IMAGES, 'uni-h5-pending.png') })
-  expect(appliedLabels()).toEqual(['visit 1'])
+  expect(appliedLabels()).toEqual(['王记超市'])
 
   const requestsBefore = api.requests.length
   await browser.context.setOffline(false)
   // Started, within a second of the reconnect (how fast it then goes is the bench's business).
   await api.waitForRequests(requestsBefore + 1, 1000)
   await waitUntil(async () => (await pendingLabels(page)).length === 0, 'the outbox to drain')
-  expect(appliedLabels()).toEqual(['visit 1', 'visit 2', 'visit 3', 'visit 4'])
+  expect(appliedLabels()).toEqual(['王记超市', '李家便利店', '张氏五金', '老周水果'])
   expect(new Set(api.applied.map((request) => request.idempotencyKey)).size).toBe(4)
   await page.close()
 }, 120_000)
@@ -132,15 +126,15 @@ test('a page closed while its live request is on the wire: the visit arrives onc
   const before = appliedLabels().length
   const page = await openPage()
   const hold = site.holdApi((path) => path.startsWith('/api/visits'))
-  void record(page, 'visit 5').catch(() => undefined)
+  void record(page, '陈姐早餐').catch(() => undefined)
   await hold.waitForHeld(1)
   await page.close()
   await waitUntil(() => hold.dropped === 1, 'the held request to be dropped with its page')
   hold.release()
 
   const reopened = await openPage()
-  await waitUntil(() => appliedLabels().length > before, 'visit 5 to arrive', 10_000)
+  await waitUntil(() => appliedLabels().length > before, 'the visit to arrive', 10_000)
   await waitUntil(async () => (await pendingLabels(reopened)).length === 0, 'the outbox to drain')
-  expect(appliedLabels().slice(before)).toEqual(['visit 5'])
+  expect(appliedLabels().slice(before)).toEqual(['陈姐早餐'])
   await reopened.close()
 }, 60_000)

@@ -75,7 +75,7 @@ test('after the host app wipes storage, the client accepts writes into its whole
     expect(result.status).toBe('queued')
     kept.push(result.id)
   }
-  await waitUntil(() => lost.length > 0, 'storageLost is emitted', 1000)
+  await waitUntil(() => lost.length > 0, 'storageLost is emitted')
   expect(lost).toHaveLength(1)
   expect([...lost[0]].sort()).toEqual([...wiped].sort())
   expect(offline.pending().map((item) => item.id)).toEqual(kept)

@@ -45,7 +45,7 @@ test('queued offline and replayed in the same run, the request carries its own A
   await offline.request({ url: `${h.server.url}/visits`, method: 'POST', data: { visit: 1 }, header: { Authorization: SECRET } })
 
   h.emu.setOnline(true)
-  await waitUntil(() => offline.status.get().pending === 0 && offline.status.get().deadLetters === 0 && h.server.applied.length === 1, 'the visit is delivered', 3000)
+  await waitUntil(() => offline.status.get().pending === 0 && offline.status.get().deadLetters === 0 && h.server.applied.length === 1, 'the visit is delivered')
   expect(h.server.requests.map((request) => request.headers.authorization)).toEqual([SECRET])
 })
 

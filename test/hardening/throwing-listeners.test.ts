@@ -37,7 +37,7 @@ async function replayWith(listen: (client: OfflineClient) => void, options: Offl
   await offline.request({ url: `${h.server.url}/visits`, method: 'POST', data: { n: 1 } })
   h.emu.setOnline(true)
   await expect(offline.flush()).resolves.toBeUndefined()
-  await waitUntil(() => h.server.applied.length === 2, 'both visits are delivered')
+  await waitUntil(() => h.server.applied.length === 2 && offline.status.get().pending === 0, 'both visits are delivered')
   await expect(offline.flush()).resolves.toBeUndefined()
   expect(offline.status.get().pending).toBe(0)
   expect(offline.pending()).toEqual([])

@@ -41,15 +41,17 @@ let components: ComponentsModule
 let offline: OfflineClient
 let rendered: Node[]
 
-beforeEach(async () => {
-  jest.resetModules()
-  emu = createWxEmulator()
-  server = await startTestServer()
-  const globals = globalThis as unknown as { wx: Record<string, unknown> }
-  globals.wx = { ...emu.wx } as unknown as Record<string, unknown>
+// One simulate and one set of components for the file: simulate's registry of
+// component ids lives in jsdom's globals, so reloading it per test mixes ids up.
+beforeAll(() => {
   simulate = require('miniprogram-simulate')
   // After simulate: it defines the global `Behavior` the status behavior is made with.
   components = require(COMPONENTS)
+})
+
+beforeEach(async () => {
+  emu = createWxEmulator()
+  server = await startTestServer()
   offline = createOffline({ namespace: 'components-test', platform: createWxPlatform(emu.wx, { clock: emu.clock }) })
   await offline.ready
   rendered = []
@@ -63,8 +65,12 @@ afterEach(async () => {
   await emu.dispose()
 })
 
+const loaded = new Map<string, string>()
+
 function render(component: string | object, properties?: object): Node {
-  const id = typeof component === 'string' ? simulate.load(path.join(COMPONENTS, component, 'index')) : simulate.load(component)
+  let id = typeof component === 'string' ? loaded.get(component) : undefined
+  if (id === undefined) id = typeof component === 'string' ? simulate.load(path.join(COMPONENTS, component, 'index'), { rootPath: COMPONENTS }) : simulate.load(component)
+  if (typeof component === 'string') loaded.set(component, id)
   const node = simulate.render(id, properties)
   node.attach(dom.document.createElement('parent-wrapper'))
   rendered.push(node)
@@ -122,6 +128,7 @@ describe('offline-bar', () => {
     const opened: unknown[] = []
     bar.addEventListener?.('open', (event) => opened.push(event.detail))
     bar.querySelector('.offline-bar')?.dispatchEvent('tap')
+    await waitUntil(() => opened.length === 1, 'open fired')
     expect(opened).toEqual([{}])
     emu.setOnline(true)
     await waitUntil(() => bar.querySelector('.offline-bar') === undefined, 'hidden when done')
@@ -198,7 +205,8 @@ describe('sync-center', () => {
     refuse = false
     await center.instance.retry({ currentTarget: { dataset: { id: first.id } } })
     await waitUntil(() => center.data.items.length === 1, 'retried item sent')
-    expect(server.applied.filter((request) => request.path === '/bad/1')).toHaveLength(1)
+    expect(offline.pending().map((item) => item.id)).toEqual([second.id])
+    expect(server.requests.filter((request) => request.path === '/bad/1')).toHaveLength(2)
 
     center.instance.discard({ currentTarget: { dataset: { id: second.id } } })
     expect(center.data.items).toEqual([])

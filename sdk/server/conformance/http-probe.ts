@@ -1,4 +1,4 @@
-/** The kit's HTTP client: one request, read whole, timed against the others. */
+/** The kit's HTTP client: one request, read whole, never rejecting. */
 import * as http from 'http'
 import * as https from 'https'
 
@@ -16,8 +16,6 @@ export interface ProbeAnswer {
   status: number
   headers: Record<string, string>
   body: Buffer
-  /** `performance.now()` when the answer ended. */
-  endedAt: number
   /** The transport error, when there was no answer. */
   error?: string
 }
@@ -35,12 +33,12 @@ export function probe(request: ProbeRequest): Promise<ProbeAnswer> {
       incoming.on('end', () => {
         const flat: Record<string, string> = {}
         for (const [name, value] of Object.entries(incoming.headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value
-        resolve({ status: incoming.statusCode ?? 0, headers: flat, body: Buffer.concat(chunks), endedAt: performance.now() })
+        resolve({ status: incoming.statusCode ?? 0, headers: flat, body: Buffer.concat(chunks) })
       })
-      incoming.on('error', (error) => resolve({ status: 0, headers: {}, body: Buffer.alloc(0), endedAt: performance.now(), error: error.message }))
+      incoming.on('error', (error) => resolve({ status: 0, headers: {}, body: Buffer.alloc(0), error: error.message }))
     })
     outgoing.on('timeout', () => outgoing.destroy(new Error(`no answer within ${request.timeoutMs} ms`)))
-    outgoing.on('error', (error) => resolve({ status: 0, headers: {}, body: Buffer.alloc(0), endedAt: performance.now(), error: error.message }))
+    outgoing.on('error', (error) => resolve({ status: 0, headers: {}, body: Buffer.alloc(0), error: error.message }))
     outgoing.end(body)
   })
 }
