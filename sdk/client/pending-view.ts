@@ -1,6 +1,5 @@
 import type { Outbox } from '../queue/outbox'
-import type { EntryMetadata, OutboxEntry } from '../queue/outbox-entry'
-import { stepsOf } from '../queue/task-step'
+import { stepsOf, type EntryMetadata, type OutboxEntry } from '../queue/outbox-entry'
 
 /** An entry as the "待同步" page shows it. */
 export interface PendingItem {

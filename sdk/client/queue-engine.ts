@@ -2,6 +2,7 @@ import { InvalidArgumentError, QuotaExceededError, UnsupportedError } from '../e
 import type { Platform, Unsubscribe } from '../platform/platform'
 import { FileKeeper } from '../files/file-keeper'
 import { Outbox } from '../queue/outbox'
+import { checkHeaderFields } from '../queue/request-vocabulary'
 import type { OutboxEntry } from '../queue/outbox-entry'
 import { DEFAULT_RETENTION_MINUTES, RetentionPolicy } from '../queue/retention'
 import type { DurableStore } from '../store'
@@ -35,9 +36,11 @@ export interface QueueEngineConfig {
   freeSpace?: (bytes: number) => number
 }
 
+/** The app's headers for one send, held to the same rules as a request's own (a bad one fails the attempt, which retries). */
 async function resolveHeaders(provider: HeadersProvider | undefined): Promise<Record<string, string>> {
   if (!provider) return {}
-  return typeof provider === 'function' ? { ...(await provider()) } : { ...provider }
+  const headers = typeof provider === 'function' ? { ...(await provider()) } : { ...provider }
+  return checkHeaderFields(headers, 'headers (from the provider)')
 }
 
 /**

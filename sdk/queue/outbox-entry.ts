@@ -76,3 +76,10 @@ export type OutboxEntry = RequestEntry | UploadEntry | TaskEntry
 
 /** What an entry sends, without its bookkeeping. */
 export type EntryPayload = Pick<RequestEntry, 'request'> | Pick<UploadEntry, 'upload'> | Pick<TaskEntry, 'steps'>
+
+/** The steps of an entry, oldest first: a plain request or upload is a task of one. */
+export function stepsOf(entry: OutboxEntry): TaskStep[] {
+  if (entry.steps) return entry.steps
+  if (entry.upload) return [{ upload: entry.upload }]
+  return [{ request: entry.request }]
+}

@@ -1,6 +1,5 @@
 import { InvalidArgumentError } from '../errors'
 import type { HttpRequest, UploadRequest } from '../platform/platform'
-import type { OutboxEntry } from './outbox-entry'
 import { hasControlCharacter } from './request-vocabulary'
 import { checkReferences, isReference, resolveReferences, type StepReference, type StepResult } from './step-reference'
 import { assertHttpUrl, checkHeader, toStoredRequest, withoutSecrets, type StoredRequest } from './stored-request'
@@ -30,13 +29,6 @@ export type TaskUploadInput = Omit<UploadRequest, 'url' | 'formData'> & {
 
 /** One step of `offline.task()`. */
 export type TaskStepInput = { request: TaskRequestInput } | { upload: TaskUploadInput }
-
-/** The steps of an entry, oldest first: a plain request or upload is a task of one. */
-export function stepsOf(entry: OutboxEntry): TaskStep[] {
-  if (entry.steps) return entry.steps
-  if (entry.upload) return [{ upload: entry.upload }]
-  return entry.request ? [{ request: entry.request }] : []
-}
 
 /** A URL the app wrote: a `{ $ref }` (checked once resolved, see {@link resolveStep}) or a URL the vocabulary accepts. */
 function checkUrl(url: unknown, what: string): void {

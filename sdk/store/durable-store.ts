@@ -201,15 +201,18 @@ export class DurableStore {
    * `chunkBytes` (plus one removal when it replaces a value), or one per
    * chunk plus the head for a bigger one.
    *
+   * `options.replacing` names a key the caller removes right after (moving a
+   * value to a new key, as the outbox does when an entry changes state): its
+   * bytes count as freed for the budget, so a move never fails for lack of
+   * room the value already had.
+   *
+   * A value that does not fit the budget as counted makes the store list
+   * storage again first (its keys may have been wiped behind its back), and
+   * is refused only if it still does not fit.
+   *
    * @throws {@link InvalidArgumentError} for a bad key.
    * @throws {@link UnserializableError} for a value JSON would not bring back unchanged; nothing is written.
    * @throws {@link QuotaExceededError} when the value does not fit the budget or the device is full.
-   */
-  /**
-   * Stores `value` under `key`. `options.replacing` names a key the caller
-   * removes right after (moving a value to a new key, as the outbox does when
-   * an entry changes state): its bytes count as freed for the budget, so a
-   * move never fails for lack of room the value already had.
    */
   put(key: string, value: unknown, options: { replacing?: string } = {}): void {
     this.assertOpen()

@@ -5,6 +5,7 @@ import type { OutboxEntry } from '../queue/outbox-entry'
 import type { TypedEmitter } from '../util/typed-emitter'
 import { utf8Length } from '../util/utf8'
 import type { AttemptOutcome } from './answer-classifier'
+import type { LaneStep } from './attempt-settler'
 import {
   DEFAULT_BATCH_BYTES,
   DEFAULT_BATCH_ENTRIES,
@@ -16,8 +17,6 @@ import {
 } from './batch-protocol'
 import type { SyncEvents } from './sync-events'
 
-/** What a lane does after an entry settled (as the replay engine says it). */
-export type LaneStep = 'next' | 'stopLane' | 'stopAll'
 
 /** What the batch replayer needs from the replay engine: its lanes, its attempts' bookkeeping, its settle. */
 export interface BatchHost {

@@ -3,7 +3,8 @@ import type { HttpResponse, PlatformHttp, PlatformTask } from '../platform/platf
 import type { OutboxEntry } from '../queue/outbox-entry'
 import type { StepResult } from '../queue/step-reference'
 import { toHttpRequest } from '../queue/stored-request'
-import { resolveStep, stepsOf, type StoredUpload } from '../queue/task-step'
+import { stepsOf } from '../queue/outbox-entry'
+import { resolveStep, type StoredUpload } from '../queue/task-step'
 import type { AttemptOutcome } from './answer-classifier'
 
 /** What the sender needs for one attempt. */

@@ -1,18 +1,19 @@
 import { QuotaExceededError } from '../errors'
-import type { Clock, HttpResponse, TimerHandle } from '../platform/platform'
+import type { Clock, TimerHandle } from '../platform/platform'
 import type { Outbox } from '../queue/outbox'
-import type { AttemptError, OutboxEntry } from '../queue/outbox-entry'
+import type { OutboxEntry } from '../queue/outbox-entry'
 import type { RetentionPolicy } from '../queue/retention'
-import type { StepResult } from '../queue/step-reference'
 import type { TypedEmitter } from '../util/typed-emitter'
 import type { AttemptOutcome, Verdict } from './answer-classifier'
-import { describeAttempt } from './attempt-error'
+import { AttemptSettler, REPLAY, type AttemptMode, type AttemptResult, type LaneStep, type LiveOutcome } from './attempt-settler'
 import { BackoffSchedule } from './backoff-schedule'
 import type { BatchOptions } from './batch-protocol'
-import { BatchReplayer, type BatchHost, type LaneStep } from './batch-replayer'
-import { nextStep, sendNextStep, type EntrySenderOptions, type SendOutcome } from './entry-sender'
-import { parseRetryAfter, type RetryPolicy } from './retry-policy'
+import { BatchReplayer, type BatchHost } from './batch-replayer'
+import { sendNextStep, type EntrySenderOptions, type SendOutcome } from './entry-sender'
+import type { RetryPolicy } from './retry-policy'
 import type { SyncEvents } from './sync-events'
+
+export type { LiveOutcome }
 
 export interface ReplayEngineOptions {
   outbox: Outbox
@@ -45,37 +46,6 @@ export interface ReplayEngineOptions {
   }
 }
 
-/** What became of an entry sent at once (a live request, upload or task). */
-export type LiveOutcome =
-  | { kind: 'sent'; response: HttpResponse }
-  /** The server refused it and, as `dropRefused` asked, it was removed: the caller has the answer. */
-  | { kind: 'rejected'; response: HttpResponse }
-  /** It failed for good and is kept as a dead letter. */
-  | { kind: 'deadLettered'; error: AttemptError }
-  /** It stays stored and will be replayed. */
-  | { kind: 'waiting' }
-  /** The outbox was cleared while it was being sent. */
-  | { kind: 'withdrawn' }
-
-
-/** How an attempt was started: by replay, or at once for a live call (which may drop a refused entry). */
-interface AttemptMode {
-  live: boolean
-  dropRefused: boolean
-}
-
-interface AttemptResult {
-  step: LaneStep
-  live: LiveOutcome
-}
-
-const REPLAY: AttemptMode = { live: false, dropRefused: false }
-
-/** A transport failure that says the network is gone (so every lane stops), unlike a slow host. */
-function networkIsGone(outcome: AttemptOutcome): boolean {
-  return !outcome.response && outcome.problem === undefined && !/timeout/i.test(outcome.errMsg ?? '')
-}
-
 /**
  * Sends one outbox: live entries at once, the rest by replay, oldest first
  * within each lane, lanes in parallel up to `concurrency`, an entry removed
@@ -98,7 +68,7 @@ export class ReplayEngine {
   private epoch = 0
   /** Waiting entries the current replay delivered (a `drained` needs at least one). */
   private deliveredWaiting = 0
-  private authRefresh: Promise<unknown> | undefined
+  private readonly settler: AttemptSettler
   private idleWaiters: Array<() => void> = []
   /** When the last replay finished. */
   lastSyncAt: number | undefined
@@ -109,6 +79,12 @@ export class ReplayEngine {
 
   constructor(private readonly options: ReplayEngineOptions) {
     this.schedule = new BackoffSchedule(options.clock)
+    this.settler = new AttemptSettler({
+      ...options,
+      schedule: this.schedule,
+      onWaitScheduled: (at) => (this.nextRetryAt = Math.min(this.nextRetryAt ?? Infinity, at)),
+      onDelivered: () => (this.deliveredWaiting += 1),
+    })
     this.batcher = options.batch && new BatchReplayer(options.batch.options, this.batchHost(options.batch))
   }
 
@@ -301,7 +277,7 @@ export class ReplayEngine {
       settle: (entry, outcome) => this.settleCatchingQuota(entry, outcome),
       refreshAuth: async () => {
         if (!this.options.onAuthExpired) return false
-        await this.refreshAuth()
+        await this.settler.refreshAuth()
         return true
       },
     }
@@ -336,10 +312,10 @@ export class ReplayEngine {
 
   private async settleCatchingQuota(entry: OutboxEntry, outcome: SendOutcome): Promise<LaneStep> {
     try {
-      return (await this.settle(entry, outcome, REPLAY)).step
+      return (await this.settler.settle(entry, outcome, REPLAY)).step
     } catch (error) {
       if (!(error instanceof QuotaExceededError)) throw error
-      return this.cannotRecord(entry, error)
+      return this.settler.cannotRecord(entry, error)
     }
   }
 
@@ -380,107 +356,13 @@ export class ReplayEngine {
         onTask: (task) => (abort = () => task.abort()),
       })
       if (!attempt.stillCurrent() || outcome.withdrawn) return { step: 'stopAll', live: { kind: 'withdrawn' } }
-      return await this.settle(entry, outcome, mode)
+      return await this.settler.settle(entry, outcome, mode)
     } catch (error) {
       if (!(error instanceof QuotaExceededError)) throw error
-      return { step: this.cannotRecord(entry, error), live: { kind: 'waiting' } }
+      return { step: this.settler.cannotRecord(entry, error), live: { kind: 'waiting' } }
     } finally {
       attempt.end()
     }
-  }
-
-  private async settle(entry: OutboxEntry, outcome: SendOutcome, mode: AttemptMode): Promise<AttemptResult> {
-    const verdict = this.options.classify(outcome)
-    if (verdict === 'done') return this.stepDone(entry, outcome, mode)
-    const { index, total } = nextStep(entry)
-    const error = describeAttempt(outcome, this.options.clock.now(), total > 1 ? index : undefined)
-    const attempted: OutboxEntry = { ...entry, attempts: entry.attempts + 1, lastError: error }
-    if (verdict === 'deadLetter' && mode.dropRefused && outcome.response) {
-      this.options.outbox.remove(entry)
-      return { step: 'next', live: { kind: 'rejected', response: outcome.response } }
-    }
-    if (verdict === 'deadLetter' || attempted.attempts >= this.options.retry.maxAttempts) {
-      return { step: this.deadLetter(attempted), live: { kind: 'deadLettered', error } }
-    }
-    if (verdict === 'authExpired' && this.options.onAuthExpired && entry.lastError?.statusCode !== 401) {
-      await this.refreshAuth()
-      this.options.outbox.update(attempted)
-      return { step: 'next', live: { kind: 'waiting' } }
-    }
-    this.scheduleRetry(attempted, outcome)
-    // No answer at all means the network is gone: stop every lane. A slow host only stops its own.
-    return { step: networkIsGone(outcome) ? 'stopAll' : 'stopLane', live: { kind: 'waiting' } }
-  }
-
-  /**
-   * A step succeeded. A task's progress is stored before its next step runs,
-   * so after a crash a finished step is never sent again; the last step
-   * removes the entry.
-   */
-  private stepDone(entry: OutboxEntry, outcome: SendOutcome, mode: AttemptMode): AttemptResult {
-    const { index, total } = nextStep(entry)
-    const response = outcome.response as HttpResponse
-    if (index + 1 < total) {
-      const progressed: OutboxEntry = { ...entry, done: index + 1, results: [...(entry.results ?? []), outcome.result as StepResult], attempts: 0 }
-      delete progressed.lastError
-      this.options.outbox.update(progressed)
-      this.options.events.emit('progress', { entry: progressed, done: index + 1, total })
-      return { step: 'next', live: { kind: 'waiting' } }
-    }
-    this.options.outbox.remove(entry)
-    this.schedule.forget(entry.id)
-    this.options.retention.forget(entry.id)
-    if (!mode.live) this.deliveredWaiting += 1
-    this.options.events.emit('sent', { entry, response })
-    return { step: 'next', live: { kind: 'sent', response } }
-  }
-
-  /**
-   * The attempt's outcome (a backoff, a task's progress) did not fit the
-   * storage budget. The entry stays as stored, so nothing is lost and no
-   * finished step is lost either (it is resent under the same key); the lane
-   * waits a backoff in memory and the app hears `quotaExceeded`.
-   */
-  private cannotRecord(entry: OutboxEntry, error: QuotaExceededError): LaneStep {
-    const nextAttemptAt = this.options.clock.now() + this.options.retry.delayFor(entry.attempts + 1, this.options.random())
-    this.schedule.waitUntil(entry.id, nextAttemptAt)
-    this.nextRetryAt = Math.min(this.nextRetryAt ?? Infinity, nextAttemptAt)
-    this.options.events.emit('quotaExceeded', { error })
-    return 'stopLane'
-  }
-
-  private deadLetter(entry: OutboxEntry): LaneStep {
-    const dead: OutboxEntry = { ...entry, deadLetter: entry.lastError }
-    delete dead.lastError
-    delete dead.nextAttemptAt
-    this.options.outbox.deadLetter(dead)
-    this.schedule.forget(entry.id)
-    this.options.events.emit('deadLettered', { entry: dead })
-    return this.options.blockOnDeadLetter ? 'stopLane' : 'next'
-  }
-
-  private scheduleRetry(entry: OutboxEntry, outcome: AttemptOutcome): void {
-    const now = this.options.clock.now()
-    const retryAfter = outcome.response ? parseRetryAfter(outcome.response.header, now) : undefined
-    const nextAttemptAt = now + this.options.retry.delayFor(entry.attempts, this.options.random(), retryAfter)
-    const waiting: OutboxEntry = { ...entry, nextAttemptAt }
-    this.options.outbox.update(waiting)
-    this.schedule.waitUntil(entry.id, nextAttemptAt, retryAfter !== undefined)
-    this.nextRetryAt = Math.min(this.nextRetryAt ?? Infinity, nextAttemptAt)
-    this.options.onChange()
-    this.options.events.emit('retryScheduled', { entry: waiting, nextAttemptAt })
-  }
-
-  /** One refresh for all the 401s of a replay. */
-  private async refreshAuth(): Promise<void> {
-    if (!this.authRefresh) {
-      this.authRefresh = Promise.resolve()
-        .then(() => this.options.onAuthExpired?.())
-        .finally(() => {
-          this.authRefresh = undefined
-        })
-    }
-    await this.authRefresh.catch(() => undefined)
   }
 
   /** Removes entries past retention, with an `expired` event each. */

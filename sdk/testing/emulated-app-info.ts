@@ -118,19 +118,22 @@ const APP_BASE: EmulatedAppBaseInfo = {
   fontSizeScaleFactor: 1,
 }
 
-/** A fresh copy each call, as the runtime returns. */
+/** `wx.getDeviceInfo()`: a fresh copy each call, as the runtime returns. */
 export function deviceInfo(): EmulatedDeviceInfo {
   return { ...DEVICE }
 }
 
+/** `wx.getWindowInfo()`, a fresh copy. */
 export function windowInfo(): EmulatedWindowInfo {
   return { ...WINDOW, safeArea: { ...WINDOW.safeArea } }
 }
 
+/** `wx.getAppBaseInfo()`, a fresh copy. */
 export function appBaseInfo(): EmulatedAppBaseInfo {
   return { ...APP_BASE, host: { ...APP_BASE.host } }
 }
 
+/** `wx.getSystemInfoSync()`, a fresh copy. */
 export function systemInfo(): EmulatedSystemInfo {
   return {
     ...deviceInfo(),

@@ -134,10 +134,18 @@ export interface Exclusions {
    * with reads get a provider that never throws.
    */
   throwingProviderOnReads: boolean
+  /**
+   * After a logout closes every page while a send is still on the wire, the
+   * next user's `createOffline` wakes the old engine, configured with the
+   * old user's options: user B's writes go out with user A's `headers`
+   * provider (`user-switch-wakes-old-engine`). Excluded, the app's provider
+   * reads the session at send time instead of being bound to a page's user.
+   */
+  providerPerPage: boolean
 }
 
-export const NO_EXCLUSIONS: Exclusions = { tightStorageBudget: false, throwingProviderOnReads: false }
-export const KNOWN_BUG_EXCLUSIONS: Exclusions = { tightStorageBudget: false, throwingProviderOnReads: true }
+export const NO_EXCLUSIONS: Exclusions = { tightStorageBudget: false, throwingProviderOnReads: false, providerPerPage: false }
+export const KNOWN_BUG_EXCLUSIONS: Exclusions = { tightStorageBudget: false, throwingProviderOnReads: true, providerPerPage: true }
 
 function optionsArbitrary(excluded: Exclusions): fc.Arbitrary<DayOptions> {
   const tightStorage = fc.integer({ min: 2500, max: 8000 })
@@ -153,6 +161,7 @@ function optionsArbitrary(excluded: Exclusions): fc.Arbitrary<DayOptions> {
     maxFileBytes: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.integer({ min: 4000, max: 15000 }) }),
     serverLatencyMs: fc.integer({ min: 0, max: 5 }),
     startOnline: fc.boolean(),
+    providerPerPage: excluded.providerPerPage ? fc.constant(false) : fc.boolean(),
     headersThrowEvery: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 4 }) }),
   })
 }

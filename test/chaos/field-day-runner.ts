@@ -172,7 +172,8 @@ class DayRun {
   }
 
   /**
-   * The `headers` provider of a page opened by `user`: that user's token,
+   * The `headers` provider of a page opened by `user`: that user's token
+   * (or, unless the day binds providers to pages, the session's user's),
    * and how many logouts the app has seen (read at send time, so the server
    * can tell a send made after a logout). It throws every
    * `headersThrowEvery` calls when the day says so.
@@ -184,7 +185,8 @@ class DayRun {
       this.shapes.providerThrows += 1
       throw new Error('the token store is not ready')
     }
-    return { Authorization: `Bearer u${user}.t${this.token}`, 'X-Logouts': String(this.logouts) }
+    const whose = this.day.options.providerPerPage ? user : this.phone.user
+    return { Authorization: `Bearer u${whose}.t${this.token}`, 'X-Logouts': String(this.logouts) }
   }
 
   async dispose(): Promise<void> {
@@ -508,6 +510,7 @@ class DayRun {
 
   /** Records what a live, settled app shows. */
   private async checkpoint(where: string, afterColdStart = false): Promise<void> {
+    if (process.env.H7_DELAY) await new Promise((resolve) => setTimeout(resolve, Number(process.env.H7_DELAY)))
     if (!this.phone.alive) return
     try {
       const { client, emu } = this.phone

@@ -79,4 +79,21 @@ export const OPEN_FINDINGS: Record<string, FieldDay> = {
     options: { ...QUIET, startOnline: true, headersThrowEvery: 1 },
     ops: [{ kind: 'read', resource: 0, strategy: 'networkFirst' }],
   }),
+  /**
+   * Found with seed 720240611 (issue 10's shapes). Logout while a replay is
+   * on the wire: `clear()`, every page closes, user B's page calls
+   * `createOffline` with B's `headers` provider. The old engine is still
+   * busy with the withdrawn send, so B's client wakes it, configured with
+   * A's options: B's next write reached the server with A's Authorization.
+   * Left out of CI's days by `providerPerPage`.
+   */
+  'user-switch-wakes-old-engine': printable({
+    options: { ...QUIET, providerPerPage: true },
+    ops: [
+      { kind: 'logout', whileSending: true },
+      { kind: 'request', lane: '', answers: [] },
+      { kind: 'online' },
+      { kind: 'request', lane: '', answers: [] },
+    ],
+  }),
 }

@@ -291,7 +291,8 @@ export function checkSnapshot(observation: Observation, snapshot: Snapshot, ledg
   }
   const waiting = pending.filter((item) => item.state === 'pending').length
   const dead = pending.length - waiting
-  if (snapshot.status.pending !== waiting || snapshot.status.deadLetters !== dead) {
+  // Until the SDK looks after a wipe, its counts are from memory and pending() reads what storage still has.
+  if ((snapshot.status.pending !== waiting || snapshot.status.deadLetters !== dead) && !snapshot.wipeUnnoticed) {
     violations.push(`${at} status says ${snapshot.status.pending} pending and ${snapshot.status.deadLetters} dead letters, pending() lists ${waiting} and ${dead}`)
   }
   const tags = pending.map((item) => item.tag)

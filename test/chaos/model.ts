@@ -167,6 +167,12 @@ export interface DayOptions {
   maxFileBytes?: number
   serverLatencyMs: number
   startOnline: boolean
+  /**
+   * True: each page passes a `headers` provider bound to the user who opened
+   * it (B's page, B's provider). False: one provider reads the session at
+   * send time (`() => ({ Authorization: token() })`).
+   */
+  providerPerPage?: boolean
   /** Every how many calls the app's `headers` provider throws (a token store that fails now and then); never when absent. */
   headersThrowEvery?: number
 }
@@ -293,6 +299,7 @@ export function describeOptions(options: DayOptions): string {
     `file budget ${options.maxFileBytes === undefined ? 'default' : `${options.maxFileBytes} B`}`,
     `server latency ${options.serverLatencyMs} ms`,
     options.startOnline ? 'starts online' : 'starts offline',
+    options.providerPerPage ? "each page's headers provider is its user's" : 'the headers provider reads the session',
     ...(options.headersThrowEvery === undefined ? [] : [`headers provider throws every ${options.headersThrowEvery} calls`]),
   ]
   return parts.join(', ')

@@ -15,6 +15,8 @@ export interface Visits {
   capabilities(): Record<string, boolean>
   storageInfo(): { currentSizeKB: number; limitSizeKB: number }
   errorName(): string
+  /** Queues visits of about `chars` characters each until the SDK refuses one. */
+  fillUntilRefused(chars: number): Promise<{ count: number; name: string; code?: string; limit?: string; message: string }>
 }
 
 /** The Workbox page's handles (bench/h5-workbox-bench.ts). */

@@ -37,9 +37,10 @@ afterAll(async () => {
 /** The labels the API applied, in arrival order. */
 const appliedLabels = () => api.applied.map((request) => (request.body as { label: string }).label)
 
-async function openPage(): Promise<Page> {
+/** Opens the app's page (or its bare `#/pages/bench/bench` page, no list) and waits for the client. */
+async function openPage(path = '/'): Promise<Page> {
   const page = await browser.context.newPage()
-  await page.goto(`${site.url}/`)
+  await page.goto(`${site.url}${path}`)
   await page.waitForFunction(() => (globalThis as unknown as PageGlobals).visits !== undefined)
   await page.evaluate(() => (globalThis as unknown as PageGlobals).visits!.ready)
   return page
@@ -62,7 +63,7 @@ test('the default build starts the SDK: uni APIs kept, secure ids, named errors,
     const v = (globalThis as unknown as PageGlobals).visits!
     return { capabilities: v.capabilities(), info: v.storageInfo(), errorName: v.errorName() }
   })
-  expect(visits.capabilities).toMatchObject({ secureRandom: true, fileSystem: false, batchStorage: false })
+  expect(visits.capabilities).toMatchObject({ secureRandom: true, fileSystem: false, batchStorage: false, appLifecycle: true })
   expect(visits.errorName).toBe('InvalidArgumentError')
 
   // localStorage's real capacity, measured by filling it: the SDK's figure must not exceed it.
@@ -138,3 +139,18 @@ test('a page closed while its live request is on the wire: the visit arrives onc
   expect(appliedLabels().slice(before)).toEqual(['陈姐早餐'])
   await reopened.close()
 }, 60_000)
+
+test("a full localStorage: the SDK's own typed QuotaExceededError comes before the browser's", async () => {
+  const page = await openPage('/#/pages/bench/bench')
+  await browser.context.setOffline(true)
+  const refused = await page.evaluate(() => (globalThis as unknown as PageGlobals).visits!.fillUntilRefused(20_000))
+  console.log(`localStorage filled: ${JSON.stringify(refused)}`)
+  expect(refused).toMatchObject({ name: 'QuotaExceededError', code: 'QUOTA_EXCEEDED', limit: 'budget' })
+  await page.close()
+  // Empty the origin from a page without the app, so nothing replays the filler.
+  await browser.context.setOffline(false)
+  const blank = await browser.context.newPage()
+  await blank.goto(`${site.url}/no-app-here.html`)
+  await blank.evaluate(() => (globalThis as unknown as PageGlobals).localStorage.clear())
+  await blank.close()
+}, 300_000)

@@ -27,7 +27,7 @@ export interface AppCluster {
   url: string
   /** Keys and bodies of every write the proxy forwarded (to replay duplicates from). */
   writes: Array<{ key: string; body: Buffer }>
-  /** SIGKILLs one running instance (round robin). @returns when its replacement listens. */
+  /** SIGKILLs one running instance (round robin); its replacement starts in the background. */
   killOne(): Promise<void>
   /** Instances that died so far (killed, or by their own hand). */
   kills(): number
@@ -115,7 +115,6 @@ export async function startCluster(options: ClusterOptions): Promise<AppCluster>
       const victim = live[killed % live.length]
       victim.child.kill('SIGKILL')
       await new Promise((resolve) => victim.child.once('exit', resolve))
-      await Promise.all([...restarts])
     },
     async stop() {
       stopping = true

@@ -13,7 +13,7 @@ import * as http from 'http'
 import type { AddressInfo } from 'net'
 import * as os from 'os'
 import * as path from 'path'
-import { batch, idempotency, sqliteStore, type BatchLimitOptions } from 'miniprogram-offline/server'
+import { batch, idempotency, sqliteStore, type BatchLimitOptions } from './server'
 
 /** A running app. */
 export interface VisitsApp {
