@@ -32,7 +32,18 @@ export interface StoreScan {
 /** Classifies every key under `prefix`. Reads no values; linear in the number of keys. */
 export function scanStorageKeys(allKeys: readonly string[], prefix: string): StoreScan {
   const meta = metaKey(prefix)
-  const heads: HeadName[] = []
+  const records = new Map<string, StoredRecord>()
+  const garbage: SizedKey[] = []
+  /** Keeps the newer of two complete heads of a user key; the other is garbage. */
+  const offer = (head: HeadName, chunks: SizedKey[]): void => {
+    const current = records.get(head.userKey)
+    if (current === undefined || current.gen < head.gen) {
+      if (current) garbage.push(current.head)
+      records.set(head.userKey, toRecord(head, chunks))
+    } else garbage.push(sized(head))
+  }
+  // Chunked heads wait until every chunk is known; inline ones (most values) are settled on the way.
+  const chunkedHeads: HeadName[] = []
   const generations = new Map<string, ChunkName[]>()
   const foreignKeys: string[] = []
   let hasMeta = false
@@ -49,23 +60,15 @@ export function scanStorageKeys(allKeys: readonly string[], prefix: string): Sto
       continue
     }
     if (name.gen > maxGen) maxGen = name.gen
-    if (name.kind === 'head') heads.push(name)
-    else listFor(generations, generationId(name.userKey, name.gen)).push(name)
+    if (name.kind === 'chunk') listFor(generations, generationId(name.userKey, name.gen)).push(name)
+    else if (name.chunkCount === 0) offer(name, NO_CHUNKS)
+    else chunkedHeads.push(name)
   }
   // The newest complete head of each user key is its value; every other head is garbage.
-  const records = new Map<string, StoredRecord>()
-  const garbage: SizedKey[] = []
-  for (const head of heads) {
-    const chunks = head.chunkCount === 0 ? NO_CHUNKS : completeChunks(head, generations.get(generationId(head.userKey, head.gen)))
-    if (!chunks) {
-      garbage.push(sized(head))
-      continue
-    }
-    const current = records.get(head.userKey)
-    if (current === undefined || current.gen < head.gen) {
-      if (current) garbage.push(current.head)
-      records.set(head.userKey, toRecord(head, chunks))
-    } else garbage.push(sized(head))
+  for (const head of chunkedHeads) {
+    const chunks = completeChunks(head, generations.get(generationId(head.userKey, head.gen)))
+    if (chunks) offer(head, chunks)
+    else garbage.push(sized(head))
   }
   for (const generation of generations.values()) {
     const { userKey, gen } = generation[0]

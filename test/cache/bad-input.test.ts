@@ -3,7 +3,7 @@
  * a non-http(s) URL, an unknown strategy, a malformed manifest, bad options.
  */
 import { createOfflineReader, type OfflineReader } from '../../sdk/cache'
-import { InvalidArgumentError, OfflineError } from '../../sdk/errors'
+import { InvalidArgumentError, OfflineError } from 'miniprogram-offline'
 import { NetworkMonitor } from '../../sdk/sync/network-monitor'
 import { createManifestSite } from '../support/manifest-site'
 import { createReaderHarness, type ReaderHarness } from '../support/reader-harness'

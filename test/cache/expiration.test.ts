@@ -3,7 +3,7 @@
  * the least recently used going first, also across a cold start.
  */
 import type { GetOptions, OfflineReader, OfflineReaderOptions } from '../../sdk/cache'
-import { TransportError } from '../../sdk/errors'
+import { TransportError } from 'miniprogram-offline'
 import { createReaderHarness, type ReaderHarness } from '../support/reader-harness'
 
 const DAY = 24 * 3600 * 1000

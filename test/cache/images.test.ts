@@ -4,8 +4,8 @@
  * across restarts, least recently used out first within the file budget.
  */
 import type { OfflineReader, OfflineReaderOptions } from '../../sdk/cache'
-import { CacheMissError, HttpStatusError, UnsupportedError } from '../../sdk/errors'
-import type { WxEmulatorOptions } from '../../sdk/testing'
+import { CacheMissError, HttpStatusError, UnsupportedError } from 'miniprogram-offline'
+import type { WxEmulatorOptions } from 'miniprogram-offline/testing'
 import { createReaderHarness, type ReaderHarness } from '../support/reader-harness'
 import { waitUntil } from '../support/offline-harness'
 

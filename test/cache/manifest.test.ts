@@ -5,7 +5,7 @@
  * FALLBACK sections; a manifest given as a URL or as an object.
  */
 import type { ManifestDocument, ManifestEvents, OfflineReader, OfflineReaderOptions } from '../../sdk/cache'
-import { HttpStatusError, QuotaExceededError, TransportError } from '../../sdk/errors'
+import { HttpStatusError, QuotaExceededError, TransportError } from 'miniprogram-offline'
 import { createManifestSite, type ManifestSite } from '../support/manifest-site'
 import { createReaderHarness, type ReaderHarness } from '../support/reader-harness'
 

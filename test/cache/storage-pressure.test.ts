@@ -7,7 +7,7 @@
  * on top.
  */
 import type { OfflineReader, OfflineReaderOptions } from '../../sdk/cache'
-import { InvalidArgumentError, QuotaExceededError } from '../../sdk/errors'
+import { InvalidArgumentError, QuotaExceededError } from 'miniprogram-offline'
 import { DurableStore } from '../../sdk/store'
 import { createReaderHarness, type ReaderHarness } from '../support/reader-harness'
 

@@ -5,7 +5,7 @@
  * can tell a fresh answer from a kept one.
  */
 import type { GetOptions, OfflineReader } from '../../sdk/cache'
-import { CacheMissError, TransportError } from '../../sdk/errors'
+import { CacheMissError, TransportError } from 'miniprogram-offline'
 import { createReaderHarness, type ReaderHarness } from '../support/reader-harness'
 import { waitUntil } from '../support/offline-harness'
 

@@ -420,6 +420,7 @@ class DayRun {
     if (!this.hostApp(() => phone.emu.wx.clearStorageSync())) return
     this.hostKeys = []
     this.readSide.forgetCached()
+    this.readSide.deviceFull = false
     if (thenShow && phone.emu.isVisible) {
       phone.emu.hide()
       phone.emu.show()
@@ -433,6 +434,7 @@ class DayRun {
     this.shapes.fills += 1
     // The SDK may evict cached reads to make room for the user's writes.
     this.readSide.forgetCached()
+    this.readSide.deviceFull = true
     for (const size of FILL_SIZES) {
       const value = 'x'.repeat(size)
       for (;;) {
@@ -462,6 +464,7 @@ class DayRun {
       if (!this.hostApp(() => phone.emu.wx.removeStorageSync(key))) return
       this.hostKeys.pop()
     }
+    this.readSide.deviceFull = false
   }
 
   private expectSettled(what: string, outcome: CallOutcome<unknown>): void {
@@ -510,7 +513,6 @@ class DayRun {
 
   /** Records what a live, settled app shows. */
   private async checkpoint(where: string, afterColdStart = false): Promise<void> {
-    if (process.env.H7_DELAY) await new Promise((resolve) => setTimeout(resolve, Number(process.env.H7_DELAY)))
     if (!this.phone.alive) return
     try {
       const { client, emu } = this.phone

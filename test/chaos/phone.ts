@@ -84,6 +84,8 @@ export class Phone {
   /** Throwing listeners that were called (each a throw the SDK had to survive). */
   listenerThrows = 0
   private deathWatchers: Array<() => void> = []
+  /** `ready` of pages opened since the last settle. */
+  private opening: Array<Promise<void>> = []
   /** Payloads already recorded: every page's listener gets the same one from an engine they share. */
   private recorded = new WeakSet<object>()
 
@@ -181,6 +183,7 @@ export class Phone {
     })
     const page = { platform, client, user }
     this.pages.push(page)
+    this.opening.push(client.ready)
     return page
   }
 
@@ -229,6 +232,9 @@ export class Phone {
    * phone is still busy after {@link SETTLE_TIMEOUT_MS}.
    */
   async settle(serverInFlight: () => number): Promise<boolean> {
+    // A page opened meanwhile (a redirect, a new user's page) starts up first.
+    const opening = this.opening.splice(0)
+    if (opening.length > 0 && (await this.guard(() => Promise.allSettled(opening))).kind === 'hung') return false
     const deadline = Date.now() + SETTLE_TIMEOUT_MS
     let quietTurns = 0
     let writes = this.emu.faults.writes

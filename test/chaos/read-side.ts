@@ -35,6 +35,8 @@ export class ReadSide {
   networkReads = 0
   /** Manifest updates that went through. */
   manifestUpdates = 0
+  /** The host app has filled storage: a network answer may not be cached. */
+  deviceFull = false
   /** Read paths whose answer came from the network (and so was cached). */
   private readonly cachedPaths = new Set<string>()
 
@@ -55,7 +57,8 @@ export class ReadSide {
       const path = READ_PATHS[op.resource]
       const outcome = await phone.guard(() => phone.client.get<ReadBody>({ url: site.url(path), strategy: op.strategy }))
       if (outcome.kind === 'resolved' && outcome.value.source === 'network' && outcome.value.statusCode === 200) {
-        this.cachedPaths.add(path)
+        // With the device full (the host app filled it), caching the answer is best effort.
+        if (!this.deviceFull) this.cachedPaths.add(path)
         this.networkReads += 1
       }
       return this.expectTyped(`offline.get(${path}, ${op.strategy})`, outcome)

@@ -1,7 +1,7 @@
-import { createOffline, type OfflineClient } from '../../sdk/client/offline-client'
-import type { OfflineOptions } from '../../sdk/client/offline-options'
-import { createWxPlatform } from '../../sdk/platform/wx-platform'
-import { createWxEmulator, type WxEmulator } from '../../sdk/testing'
+import { createOffline, type OfflineClient } from 'miniprogram-offline'
+import type { OfflineOptions } from 'miniprogram-offline'
+import { createWxPlatform } from 'miniprogram-offline'
+import { createWxEmulator, type WxEmulator } from 'miniprogram-offline/testing'
 import { waitUntil } from '../support/offline-harness'
 import { startTestServer, type TestServer } from '../support/test-server'
 

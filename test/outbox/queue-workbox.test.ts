@@ -4,10 +4,10 @@
  * Where we differ from Workbox on purpose (entries are removed only after the
  * server answered, 4xx is not success), the test says so.
  */
-import { createOffline } from '../../sdk/client/offline-client'
-import { Queue, type QueueEntry, type QueueOptions } from '../../sdk/client/queue'
-import { InUseError, InvalidArgumentError, OfflineError, ReplayFailedError } from '../../sdk/errors'
-import type { OutboxEntry } from '../../sdk/queue/outbox-entry'
+import { createOffline } from 'miniprogram-offline'
+import { Queue, type QueueEntry, type QueueOptions } from 'miniprogram-offline'
+import { InUseError, InvalidArgumentError, OfflineError, ReplayFailedError } from 'miniprogram-offline'
+import type { OutboxEntry } from 'miniprogram-offline'
 import { createHarness, waitUntil, type OfflineHarness } from '../support/offline-harness'
 
 const MINUTE = 60_000

@@ -1,9 +1,9 @@
 import { createOfflineReader, type OfflineReader } from '../../sdk/cache'
 import type { OfflineReaderOptions } from '../../sdk/cache'
-import type { Platform } from '../../sdk/platform/platform'
-import { createWxPlatform } from '../../sdk/platform/wx-platform'
+import type { Platform } from 'miniprogram-offline'
+import { createWxPlatform } from 'miniprogram-offline'
 import { NetworkMonitor } from '../../sdk/sync/network-monitor'
-import { createWxEmulator, type WxEmulator, type WxEmulatorOptions } from '../../sdk/testing'
+import { createWxEmulator, type WxEmulator, type WxEmulatorOptions } from 'miniprogram-offline/testing'
 import { startTestServer, type TestServer } from './test-server'
 
 /** An emulated phone, a real loopback server, and read sides opened on them. */

@@ -4,7 +4,7 @@
  * mp-weixin target (the emulator's `uni`). Plain `vue` is covered in
  * plain-vue.test.ts.
  */
-import { useOfflineStatus, usePending } from '../../sdk/uni'
+import { useOfflineStatus, usePending } from 'miniprogram-offline/uni'
 import { waitUntil } from '../support/offline-harness'
 import { mountPage } from './page-harness'
 import { createUniSetup, observe, type UniSetup } from './uni-setup'

@@ -1,6 +1,6 @@
 /** createOffline() with no platform finds `uni` when there is no `wx` (uni-app H5 and App). */
-import { createOffline, type OfflineClient } from '../../sdk/client/offline-client'
-import { createWxEmulator, type WxEmulator } from '../../sdk/testing'
+import { createOffline, type OfflineClient } from 'miniprogram-offline'
+import { createWxEmulator, type WxEmulator } from 'miniprogram-offline/testing'
 import { startTestServer, type TestServer } from '../support/test-server'
 
 const globals = globalThis as { wx?: unknown; uni?: unknown }

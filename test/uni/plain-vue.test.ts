@@ -4,7 +4,7 @@
  * any setup.
  */
 import { effectScope, isReadonly, isRef } from 'vue'
-import { useOfflineStatus, usePending } from '../../sdk/uni'
+import { useOfflineStatus, usePending } from 'miniprogram-offline/uni'
 import { waitUntil } from '../support/offline-harness'
 import { createUniSetup, observe, type UniSetup } from './uni-setup'
 

@@ -3,7 +3,7 @@
  * file features fail with UNSUPPORTED, and with no app show/hide events the
  * SDK treats the app as always visible.
  */
-import { useOfflineStatus } from '../../sdk/uni'
+import { useOfflineStatus } from 'miniprogram-offline/uni'
 import { waitUntil } from '../support/offline-harness'
 import { mountPage } from './page-harness'
 import { createUniSetup, type UniSetup } from './uni-setup'

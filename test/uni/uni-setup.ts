@@ -1,7 +1,7 @@
-import { createOffline, type OfflineClient } from '../../sdk/client/offline-client'
-import type { Unsubscribe } from '../../sdk/platform/platform'
-import { createUniPlatform } from '../../sdk/platform/uni-platform'
-import { createWxEmulator, type UniTarget, type WxEmulator } from '../../sdk/testing'
+import { createOffline, type OfflineClient } from 'miniprogram-offline'
+import type { Unsubscribe } from 'miniprogram-offline'
+import { createUniPlatform } from 'miniprogram-offline'
+import { createWxEmulator, type UniTarget, type WxEmulator } from 'miniprogram-offline/testing'
 import { startTestServer, type TestServer } from '../support/test-server'
 
 /** An emulated phone seen through `uni`, a loopback server, and a client on them. */
