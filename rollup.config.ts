@@ -110,23 +110,6 @@ const entries: Entry[] = [
     : []),
 ]
 
-/** `npx miniprogram-offline ...`: the conformance kit's command line, run through its `main(argv)`. */
-const CLI_ENTRY = '\0cli-entry'
-const cliEntry = (): Plugin => ({
-  name: 'cli-entry',
-  resolveId: (source) => (source === CLI_ENTRY ? CLI_ENTRY : null),
-  load: (id) =>
-    id === CLI_ENTRY
-      ? [
-          `import { main } from ${JSON.stringify(resolve('sdk/server/conformance/cli.ts'))}`,
-          'Promise.resolve(main(process.argv.slice(2))).then(',
-          "  (code) => { if (typeof code === 'number') process.exitCode = code },",
-          '  (error) => { console.error(error); process.exitCode = 1 },',
-          ')',
-        ].join('\n')
-      : null,
-})
-
 const libraries: RollupOptions[] = entries.map(({ name, input, external, plugins }) => ({
   input,
   external,
@@ -147,12 +130,16 @@ const typings: RollupOptions[] = entries.map(({ name, input, external, plugins, 
   ],
 }))
 
+/**
+ * `npx miniprogram-offline conformance <url>`: the conformance kit's command
+ * line. cli.ts runs its own `main(argv)` when it is the program (`require.main`).
+ */
 const cli: RollupOptions[] = hasCli
   ? [
       {
-        input: CLI_ENTRY,
-        external: [...nodeBuiltins, /^[^./\0]/],
-        plugins: [cliEntry(), compile()],
+        input: 'sdk/server/conformance/cli.ts',
+        external: [...nodeBuiltins, /^[^./]/],
+        plugins: [compile()],
         output: { file: 'dist/cli.cjs', format: 'cjs', banner: '#!/usr/bin/env node' },
       },
     ]

@@ -13,7 +13,7 @@ import { writeFileSync } from 'fs'
 import { join, resolve } from 'path'
 import type { Page } from 'playwright-core'
 import { rollup, type Plugin } from 'rollup'
-import { buildH5App } from '../test/h5/built-app'
+import { buildUniApp } from '../test/h5/built-app'
 import { launchChromium, type Browser } from '../test/h5/chromium'
 import type { PageGlobals } from '../test/h5/page-globals'
 import { startSiteServer, type SiteServer } from '../test/h5/site-server'
@@ -281,7 +281,7 @@ async function workboxKill(rig: Rig): Promise<KillOutcome> {
 const ratio = (ours: number, theirs: number) => (theirs === 0 ? 'n/a' : `${(ours / theirs).toFixed(2)}x`)
 
 async function run(): Promise<void> {
-  const app = buildH5App()
+  const app = buildUniApp()
   writeFileSync(join(app.dir, 'workbox-queue.js'), await bundleWorkboxQueue())
   writeFileSync(join(app.dir, 'workbox.html'), WORKBOX_PAGE)
   const api = await startTestServer({ latencyMs: LATENCY_MS })

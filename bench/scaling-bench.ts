@@ -51,11 +51,12 @@ export const scalingBench: BenchSection = {
         'ours ms': p.openMs,
         'naive parse ms': p.naiveOpenMs,
         'ours/naive': p.openMs / p.naiveOpenMs,
-        [`aim <= ${OPEN_AIM}`]: p.openMs / p.naiveOpenMs <= OPEN_AIM ? 'yes' : 'no',
+        [`aim <= ${OPEN_AIM}x at 10,000`]: p.backlog < 10000 ? '-' : p.openMs / p.naiveOpenMs <= OPEN_AIM ? 'met' : 'not met',
       })),
       [
         'ours: createOffline over the backlog (outbox and read cache, index from key names, no entry body read);',
         'naive parse: getStorageSync of the one key holding every entry, JSON included (the seed\'s way).',
+        'Small backlogs measure the fixed cost of createOffline (about 1 ms); the aim is for a big backlog.',
       ],
     )
     printTable(

@@ -49,22 +49,22 @@ export function dedupeTag(dedupeKey: string | undefined): string {
   return dedupeKey === undefined ? '' : hash53(`dedupe:${dedupeKey}`)
 }
 
-export function entryKey(queue: string, location: EntryLocation): string {
+/** The key of an entry under its queue's `prefix` (see {@link queuePrefix}). */
+export function entryKey(prefix: string, location: EntryLocation): string {
   const { state, seq, acceptedAt, id } = location
   const code: StateCode = state === 'pending' ? 'p' : 'd'
-  return `${queuePrefix(queue)}${code}/${seq.toString(36)}/${acceptedAt.toString(36)}/${id}/${location.laneTag}/${location.dedupeTag}`
+  return `${prefix}${code}/${seq.toString(36)}/${acceptedAt.toString(36)}/${id}/${location.laneTag}/${location.dedupeTag}`
 }
 
-/** Parses an entry key of `queue`; `undefined` for anything else under the prefix. */
-export function parseEntryKey(queue: string, key: string): EntryLocation | undefined {
-  const prefix = queuePrefix(queue)
+/** Parses a key under a queue's `prefix` into where its entry is; `undefined` for anything else there. */
+export function parseEntryKey(prefix: string, key: string): (EntryLocation & { key: string }) | undefined {
   if (!key.startsWith(prefix)) return undefined
   const parts = key.slice(prefix.length).split('/')
   if (parts.length !== 6) return undefined
-  const [code, seqText, acceptedText, id, lane, dedupe] = parts
+  const [code, seqText, acceptedText, id, laneTag, dedupeTag] = parts
   if (code !== 'p' && code !== 'd') return undefined
   const seq = parseInt(seqText, 36)
   const acceptedAt = parseInt(acceptedText, 36)
   if (!Number.isFinite(seq) || !Number.isFinite(acceptedAt) || id === '') return undefined
-  return { state: code === 'p' ? 'pending' : 'deadLetter', seq, acceptedAt, id, laneTag: lane, dedupeTag: dedupe }
+  return { state: code === 'p' ? 'pending' : 'deadLetter', seq, acceptedAt, id, laneTag, dedupeTag, key }
 }

@@ -9,7 +9,7 @@ export interface OutboxStore {
   has(key: string): boolean
   put(key: string, value: unknown, options?: { replacing?: string }): void
   remove(key: string): void
-  keys(prefix?: string): string[]
+  keys(prefix?: string, order?: 'sorted' | 'any'): string[]
 }
 
 /** What the outbox tells its owner. */
@@ -36,6 +36,10 @@ interface DedupeNewest {
 
 /** Inserts keeping `list` sorted by seq (entries mostly arrive at either end). */
 function insertBySeq(list: IndexedEntry[], entry: IndexedEntry): void {
+  if (list.length === 0 || list[list.length - 1].seq < entry.seq) {
+    list.push(entry)
+    return
+  }
   let index = list.length
   while (index > 0 && list[index - 1].seq > entry.seq) index -= 1
   list.splice(index, 0, entry)
@@ -160,7 +164,7 @@ export class Outbox {
       laneTag: laneTag(entry.lane),
       dedupeTag: dedupeTag(entry.dedupeKey),
     }
-    const key = entryKey(this.queue, location)
+    const key = entryKey(queuePrefix(this.queue), location)
     this.store.put(key, encodeEntry(entry))
     this.index({ ...location, key })
     if (entry.dedupeKey === undefined) return {}
@@ -209,7 +213,7 @@ export class Outbox {
     const location = this.byId.get(entry.id)
     if (!location || location.state === 'deadLetter') return
     const dead: EntryLocation = { ...location, state: 'deadLetter' }
-    const key = entryKey(this.queue, dead)
+    const key = entryKey(queuePrefix(this.queue), dead)
     this.store.put(key, encodeEntry(entry), { replacing: location.key })
     this.store.remove(location.key)
     this.unindex(location)
@@ -230,7 +234,7 @@ export class Outbox {
     delete revived.deadLetter
     delete revived.nextAttemptAt
     const pending: EntryLocation = { ...location, state: 'pending', seq: this.maxSeq + 1 }
-    const key = entryKey(this.queue, pending)
+    const key = entryKey(queuePrefix(this.queue), pending)
     this.store.put(key, encodeEntry(revived), { replacing: location.key })
     this.store.remove(location.key)
     this.unindex(location)
@@ -265,12 +269,13 @@ export class Outbox {
   }
 
   private load(): void {
+    const prefix = queuePrefix(this.queue)
     const found: IndexedEntry[] = []
-    for (const key of this.store.keys(queuePrefix(this.queue))) {
-      const location = parseEntryKey(this.queue, key)
-      if (location) found.push({ ...location, key })
+    for (const key of this.store.keys(prefix, 'any')) {
+      const entry = parseEntryKey(prefix, key)
+      if (entry) found.push(entry)
     }
-    // In seq order, so every lane is built by appending.
+    // In seq order (storage lists them nearly so), so every lane is built by appending.
     found.sort((a, b) => a.seq - b.seq)
     for (const entry of found) this.loadOne(entry)
     // Seq order again: the last of each group is its newest.

@@ -260,14 +260,15 @@ export class DurableStore {
 
   /**
    * The keys holding a value, sorted by UTF-16 code units, optionally only
-   * those starting with `prefix`. Reads no storage.
+   * those starting with `prefix`. Reads no storage. `order: 'any'` skips the
+   * sort, for a caller that orders them its own way (the outbox, by seq).
    */
-  keys(prefix = ''): string[] {
+  keys(prefix = '', order: 'sorted' | 'any' = 'sorted'): string[] {
     this.assertOpen()
     if (typeof prefix !== 'string') throw new InvalidArgumentError(`prefix must be a string, got ${typeof prefix}`)
     const keys: string[] = []
     for (const key of this.records.keys()) if (key.startsWith(prefix)) keys.push(key)
-    return keys.sort()
+    return order === 'sorted' ? keys.sort() : keys
   }
 
   /** Bytes used, the budget, and the number of keys. Reads no storage. */

@@ -118,10 +118,10 @@ export function parseRecordKey(prefix: string, storageKey: string): HeadName | C
 const H = 0x68 // 'h'
 const C = 0x63 // 'c'
 const DOT = 0x2e
-/** Base-36 digits that still give a safe integer: 36^10 < 2^53 < 36^11. */
-const MAX_BASE36_DIGITS = 10
+/** More base-36 digits than this can never be a safe integer (36^11 > 2^53). */
+const MAX_BASE36_DIGITS = 11
 
-/** The canonical base-36 number in `text[from, to)`: no leading zero, lower case; -1 otherwise. */
+/** The canonical base-36 safe integer in `text[from, to)`: no leading zero, lower case; -1 otherwise. */
 function base36At(text: string, from: number, to: number): number {
   const length = to - from
   if (length < 1 || length > MAX_BASE36_DIGITS || (length > 1 && text.charCodeAt(from) === 0x30)) return -1
@@ -132,7 +132,7 @@ function base36At(text: string, from: number, to: number): number {
     if (digit < 0) return -1
     value = value * 36 + digit
   }
-  return value
+  return Number.isSafeInteger(value) ? value : -1
 }
 
 /** The canonical decimal number in `text[from, to)` (small: chunk counts and indexes); -1 otherwise. */

@@ -79,6 +79,8 @@ export type BatchVerdict =
 
 const ORIGIN_AND_PATH = /^(https?:\/\/[^/?#]+)([^#]*)/i
 const BATCHABLE_METHODS = ['POST', 'PUT', 'DELETE']
+/** Headers an entry may not carry into a batch: credentials belong to the batch, framing to each hop, the key to the entry. */
+const HEADERS_A_BATCH_REFUSES = ['authorization', 'cookie', 'proxy-authorization', 'idempotency-key', 'content-length', 'transfer-encoding', 'host', 'connection']
 
 function splitUrl(url: string): { origin: string; path: string } | undefined {
   const match = ORIGIN_AND_PATH.exec(url)
@@ -94,8 +96,9 @@ export function originOf(url: string): string | undefined {
 /**
  * The entry as it travels in a batch, or `undefined` when it must go on
  * its own: an upload or task, another origin, a text or binary body, a
- * GET (whose data is a query string), or one whose ways (`dataType`,
- * `responseType`, `timeout`) the batch cannot carry.
+ * GET (whose data is a query string), stored credentials or framing
+ * headers (`persistSecretHeaders`), or ways (`dataType`, `responseType`)
+ * the batch cannot carry.
  */
 export function toWireEntry(entry: OutboxEntry, origin: string, key: string): WireEntry | undefined {
   const request = entry.request
@@ -104,6 +107,7 @@ export function toWireEntry(entry: OutboxEntry, origin: string, key: string): Wi
   if (request.dataType === 'text' || request.responseType === 'arraybuffer') return undefined
   const target = splitUrl(request.url)
   if (!target || target.origin !== origin) return undefined
+  if (Object.keys(request.header ?? {}).some((name) => HEADERS_A_BATCH_REFUSES.includes(name.toLowerCase()))) return undefined
   const wire: WireEntry = { key, lane: entry.lane, method: request.method, path: target.path, headers: { ...request.header } }
   if (request.data !== undefined) wire.body = request.data
   return wire

@@ -148,6 +148,36 @@ export function crashPaths(): CrashPath[] {
       act: [{ kind: 'manifest' }],
     },
     {
+      name: 'live upload',
+      options: { ...QUIET, startOnline: true },
+      setup: [],
+      act: [{ kind: 'upload', lane: '', answers: [], photoBytes: 2000 }],
+    },
+    {
+      name: 'live photo task',
+      options: { ...QUIET, startOnline: true },
+      setup: [],
+      act: [{ kind: 'task', lane: '', answers: [], photos: [1500] }],
+    },
+    {
+      name: 'live send while its page navigates',
+      options: { ...QUIET, startOnline: true },
+      setup: [{ kind: 'navigate', whileSending: true }],
+      act: [request()],
+    },
+    {
+      name: 'logout clearing the outbox',
+      options: QUIET,
+      setup: [request(), request([], { lane: 'visit:1' }), { kind: 'upload', lane: '', answers: [], photoBytes: 1000 }],
+      act: [{ kind: 'logout', whileSending: false }],
+    },
+    {
+      name: 'host wipe noticed at show',
+      options: QUIET,
+      setup: [request(), { kind: 'upload', lane: 'visit:1', answers: [], photoBytes: 1000 }],
+      act: [{ kind: 'wipeStorage', thenShow: true }],
+    },
+    {
       name: 'expiry of a dedupe-keyed entry',
       options: { ...QUIET, retentionMinutes: 30 },
       setup: [request([], { dedupeKey: 'status:1' })],

@@ -142,10 +142,78 @@ export interface Exclusions {
    * reads the session at send time instead of being bound to a page's user.
    */
   providerPerPage: boolean
+  /**
+   * An entry made while the phone's clock was behind (an hour, a year: a
+   * plausible time, unlike 1970) expires as soon as the clock is set right,
+   * its age counted from the wrong time (`clock-behind-at-write-expires-early`).
+   * Excluded, the clock is set right before each user action made while it
+   * is behind (a clock behind during backoffs, and 1970 at write time, stay).
+   */
+  clockBehindAtWrite: boolean
+  /**
+   * After the host app wiped storage and then filled it, a cold start's
+   * `createOffline` throws QuotaExceededError: the store cannot write its
+   * format record on a full device, so the app cannot even open its outbox
+   * (`open-on-a-full-device`). Excluded, the host app never fills storage
+   * after it wiped it in the same day.
+   */
+  fullDeviceAtOpen: boolean
+  /**
+   * After the host app wiped storage, the read side still says the
+   * precached version is installed (`offline.manifest.version`) while none
+   * of its resources can be served, until the next cold start
+   * (`wipe-under-a-precache`). Excluded, the host app never wipes storage
+   * once a manifest was installed that day.
+   */
+  wipeUnderPrecache: boolean
 }
 
-export const NO_EXCLUSIONS: Exclusions = { tightStorageBudget: false, throwingProviderOnReads: false, providerPerPage: false }
-export const KNOWN_BUG_EXCLUSIONS: Exclusions = { tightStorageBudget: false, throwingProviderOnReads: true, providerPerPage: true }
+export const NO_EXCLUSIONS: Exclusions = {
+  tightStorageBudget: false,
+  throwingProviderOnReads: false,
+  providerPerPage: false,
+  clockBehindAtWrite: false,
+  fullDeviceAtOpen: false,
+  wipeUnderPrecache: false,
+}
+export const KNOWN_BUG_EXCLUSIONS: Exclusions = {
+  tightStorageBudget: false,
+  throwingProviderOnReads: true,
+  providerPerPage: true,
+  clockBehindAtWrite: true,
+  fullDeviceAtOpen: true,
+  wipeUnderPrecache: true,
+}
+
+/** Drops the host app's wipes that come after a manifest update. */
+function noWipeAfterAManifest(day: FieldDay): FieldDay {
+  const installed = day.ops.findIndex((op) => op.kind === 'manifest')
+  if (installed < 0) return day
+  return { ...day, ops: day.ops.filter((op, index) => index < installed || op.kind !== 'wipeStorage') }
+}
+
+/** Drops the host app's fills that come after one of its wipes. */
+function noFillAfterAWipe(day: FieldDay): FieldDay {
+  const wiped = day.ops.findIndex((op) => op.kind === 'wipeStorage')
+  if (wiped < 0) return day
+  return { ...day, ops: day.ops.filter((op, index) => index < wiped || op.kind !== 'fillStorage') }
+}
+
+/** Inserts a `fixClock` before each user action made while the clock is set behind (but not to 1970). */
+function noActionOnAClockBehind(day: FieldDay): FieldDay {
+  const ops: Op[] = []
+  let behind = false
+  for (const op of day.ops) {
+    if (isUserAction(op) && behind) {
+      ops.push({ kind: 'fixClock' })
+      behind = false
+    }
+    if (op.kind === 'skewClock') behind = op.to === 'an hour back' || op.to === 'a year back'
+    if (op.kind === 'fixClock') behind = false
+    ops.push(op)
+  }
+  return { ...day, ops }
+}
 
 function optionsArbitrary(excluded: Exclusions): fc.Arbitrary<DayOptions> {
   const tightStorage = fc.integer({ min: 2500, max: 8000 })
@@ -171,6 +239,9 @@ export function fieldDayArbitrary(excluded: Exclusions = NO_EXCLUSIONS): fc.Arbi
   return fc
     .record({ options: optionsArbitrary(excluded), ops: fc.array(opArb, { minLength: 1, maxLength: MAX_OPS, size: 'max' }) })
     .filter((day) => day.ops.filter(isUserAction).length <= MAX_ACTIONS)
+    .map((day) => (excluded.clockBehindAtWrite ? noActionOnAClockBehind(day) : day))
+    .map((day) => (excluded.wipeUnderPrecache ? noWipeAfterAManifest(day) : day))
+    .map((day) => (excluded.fullDeviceAtOpen ? noFillAfterAWipe(day) : day))
     .map((day) => (excluded.throwingProviderOnReads && day.ops.some(isReadOp) ? { ...day, options: { ...day.options, headersThrowEvery: undefined } } : day))
     .map((day) => printable({ ...day }))
 }

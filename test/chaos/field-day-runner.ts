@@ -87,8 +87,6 @@ class DayRun {
   private token = 1
   /** Logouts so far: the provider sends it as `X-Logouts`, read at send time. */
   private logouts = 0
-  /** The phone's wall clock minus the right time. */
-  private skew = 0
   private providerCalls = 0
   private killOnWireArmed = false
   /** Keys the host app wrote to fill storage. */
@@ -218,8 +216,8 @@ class DayRun {
       user: this.phone.top.user,
       logoutsAtCall: this.logouts,
       logoutsAtReturn: this.logouts,
-      rightTimeAtCall: this.phone.emu.clock.now() - this.skew,
-      skewedAtCall: this.skew !== 0,
+      rightTimeAtCall: this.phone.emu.clock.now() - this.phone.skew,
+      skewedAtCall: this.phone.skew !== 0,
     }
     this.actions.push(record)
     if (record.skewedAtCall) this.shapes.actionsWithSkewedClock += 1
@@ -324,8 +322,8 @@ class DayRun {
       case 'skewClock':
         return this.setClock(op.to)
       case 'fixClock':
-        if (this.skew !== 0) emu.clock.jump(-this.skew)
-        this.skew = 0
+        if (this.phone.skew !== 0) emu.clock.jump(-this.phone.skew)
+        this.phone.skew = 0
         return
       case 'wipeStorage':
         return this.wipe(op.thenShow)
@@ -392,10 +390,10 @@ class DayRun {
   private setClock(to: Skew): void {
     const { clock } = this.phone.emu
     const target = SKEWS[to]
-    const jump = target === undefined ? Date.UTC(1970, 0, 2) - clock.now() : target - this.skew
+    const jump = target === undefined ? Date.UTC(1970, 0, 2) - clock.now() : target - this.phone.skew
     if (this.phone.alive && this.phone.client.status.get().nextRetryAt !== undefined) this.shapes.skewsDuringBackoff += 1
     clock.jump(jump)
-    this.skew += jump
+    this.phone.skew += jump
     this.shapes.skews += 1
   }
 
@@ -481,6 +479,17 @@ class DayRun {
     return this.phone.settle(() => this.server.inFlight)
   }
 
+  /** Starts the app again; `createOffline` throwing there is a problem (the app could not start). */
+  private coldStart(where: string): boolean {
+    try {
+      this.phone.coldStart()
+      return true
+    } catch (error) {
+      this.problems.push(`${where}: createOffline threw ${errorText(error)}`)
+      return false
+    }
+  }
+
   /** Waits for `ready` of the app just started; a death during it is handled by the caller. */
   private async startUp(where: string): Promise<void> {
     const ready = await this.phone.guard(() => this.phone.client.ready)
@@ -498,7 +507,7 @@ class DayRun {
         return false
       }
       this.kills += 1
-      this.phone.coldStart()
+      if (!this.coldStart(`${where}, cold start`)) return false
       await this.startUp(`${where}, cold start`)
     }
     return attempt > 0
@@ -513,7 +522,7 @@ class DayRun {
 
   /** Records what a live, settled app shows. */
   private async checkpoint(where: string, afterColdStart = false): Promise<void> {
-    if (!this.phone.alive) return
+    if (!this.phone.alive || this.phone.pages.length === 0) return
     try {
       const { client, emu } = this.phone
       const pending = client.pending().map(
@@ -561,9 +570,11 @@ class DayRun {
     this.script.clearHooks()
     this.killOnWireArmed = false
     const { phone } = this
-    // An armed kill may still hit one of these writes: the user opens the app again.
-    this.free()
-    await this.reviveIfDead('the evening start')
+    // An armed kill may still hit one of these writes: the user opens the app again, and the host app goes on.
+    for (let attempt = 0; attempt <= MAX_RESTARTS_IN_A_ROW && (this.hostKeys.length > 0 || !phone.alive); attempt++) {
+      this.free()
+      await this.reviveIfDead('the evening start')
+    }
     if (!phone.emu.isVisible) phone.emu.show()
     phone.emu.setOnline(true)
     phone.emu.setReachable(true)
@@ -588,7 +599,7 @@ class DayRun {
     }
     await this.settle()
     await this.checkpoint('after the drain')
-    phone.coldStart()
+    if (!this.coldStart('the last start')) return
     await this.startUp('the last start')
     await this.checkpoint('after a last cold start', true)
   }

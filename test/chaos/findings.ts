@@ -80,6 +80,48 @@ export const OPEN_FINDINGS: Record<string, FieldDay> = {
     ops: [{ kind: 'read', resource: 0, strategy: 'networkFirst' }],
   }),
   /**
+   * Found with seed 720240611 (issue 10's shapes). The host app wiped
+   * storage, then filled it; the app died and started again: `createOffline`
+   * threw QuotaExceededError, since the store could not write its format
+   * record on a full device. The app cannot open its outbox at all (a
+   * module-level `createOffline` crashes the app at launch), where reading
+   * and replaying need no new bytes and only new writes should be refused.
+   * Left out of CI's days by `fullDeviceAtOpen`.
+   */
+  'open-on-a-full-device': printable({
+    options: QUIET,
+    ops: [{ kind: 'wipeStorage', thenShow: false }, { kind: 'fillStorage' }, { kind: 'kill' }],
+  }),
+  /**
+   * Found with seed 720240611 (issue 10's shapes). The host app wiped
+   * storage after a precache version was installed: `offline.manifest.version`
+   * still says v1, but none of its records can be served (`cacheOnly` gives
+   * CacheMissError) until the next cold start, which then serves no version.
+   * The outbox notices a wipe at its next trigger; the read side never does.
+   * Left out of CI's days by `wipeUnderPrecache`.
+   */
+  'wipe-under-a-precache': printable({
+    options: { ...QUIET, startOnline: true },
+    ops: [{ kind: 'manifest' }, { kind: 'wipeStorage', thenShow: true }],
+  }),
+  /**
+   * Found with seed 720240611 (issue 10's shapes). The phone's clock read an
+   * hour behind (a plausible time, so the 1970 rule does not apply) when the
+   * task was made; the clock was set right, and the next replay expired it
+   * at once: its age counted from the wrong time, 30 minutes' retention
+   * were gone without a minute passing. A year behind with the default
+   * 7 days' retention does the same. Left out of CI's days by `clockBehindAtWrite`.
+   */
+  'clock-behind-at-write-expires-early': printable({
+    options: { ...QUIET, retentionMinutes: 30 },
+    ops: [
+      { kind: 'skewClock', to: 'an hour back' },
+      { kind: 'request', lane: '', answers: [] },
+      { kind: 'fixClock' },
+      { kind: 'online' },
+    ],
+  }),
+  /**
    * Found with seed 720240611 (issue 10's shapes). Logout while a replay is
    * on the wire: `clear()`, every page closes, user B's page calls
    * `createOffline` with B's `headers` provider. The old engine is still

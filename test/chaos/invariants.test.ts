@@ -144,7 +144,7 @@ describe('nothing accepted is lost', () => {
   test('is accounted for by an expired event, a dead letter, a discard or a superseded event', () => {
     const expired = clean()
     expired.ledger = [applied(2, 'a2')]
-    expired.events = [{ name: 'expired', tag: 'd.a1', entryId: 'e-a1', instance: 1, wallTime: T0 + 8 * 24 * 3_600_000 }]
+    expired.events = [{ name: 'expired', tag: 'd.a1', entryId: 'e-a1', instance: 1, wallTime: T0 + 8 * 24 * 3_600_000, rightTime: T0 + 8 * 24 * 3_600_000 }]
     expect(checkInvariants(expired)).toEqual([])
 
     const dead = clean()
@@ -369,14 +369,14 @@ describe('clocks', () => {
     const day = clean()
     day.ledger = [applied(2, 'a2')]
     day.actions[0] = { ...day.actions[0], skewedAtCall: true }
-    day.events = [{ name: 'expired', tag: 'd.a1', entryId: 'e-a1', instance: 1, wallTime: T0 + hour }]
+    day.events = [{ name: 'expired', tag: 'd.a1', entryId: 'e-a1', instance: 1, wallTime: T0 + hour, rightTime: T0 + hour }]
     expect(checkInvariants(day)).toEqual([expect.stringMatching(/^a1 expired after 60 min of its 10080 min retention \(the phone clock was wrong when it was made\)/)])
   })
 
   test('an expiry after retention passed, by the clock the phone shows now, is fine', () => {
     const day = clean()
     day.ledger = [applied(2, 'a2')]
-    day.events = [{ name: 'expired', tag: 'd.a1', entryId: 'e-a1', instance: 1, wallTime: T0 + 365 * 24 * hour }]
+    day.events = [{ name: 'expired', tag: 'd.a1', entryId: 'e-a1', instance: 1, wallTime: T0 + 365 * 24 * hour, rightTime: T0 + hour }]
     expect(checkInvariants(day)).toEqual([])
   })
 })
@@ -387,7 +387,7 @@ describe('host app wiping storage', () => {
     day.ledger = [applied(2, 'a2')]
     day.starts = starts
     day.wipes = [{ instance, eventsBefore: 0, entries: [{ entryId: 'e-a1', tag: 'd.a1' }] }]
-    day.events = lost === undefined ? [] : [{ name: 'storageLost', tag: undefined, entryId: lost[0] ?? '', ids: lost, instance, wallTime: T0 }]
+    day.events = lost === undefined ? [] : [{ name: 'storageLost', tag: undefined, entryId: lost[0] ?? '', ids: lost, instance, wallTime: T0, rightTime: T0 }]
     return day
   }
 

@@ -226,7 +226,12 @@ export function checkUsers(observation: Observation): string[] {
   return violations
 }
 
-/** An entry expires only once retention has passed since it was made, by the right clock or by the phone's clock now. */
+/**
+ * An entry expires only once retention has passed since it was made: really
+ * (by the right time), or by the phone's clock now (the SDK cannot know
+ * that clock is wrong today). A clock that was wrong when it was made must
+ * not shorten its wait.
+ */
 export function checkExpiries(observation: Observation): string[] {
   const violations: string[] = []
   const retention = retentionMs(observation.day.options)
@@ -235,8 +240,9 @@ export function checkExpiries(observation: Observation): string[] {
     if (event.name !== 'expired' || event.tag === undefined) continue
     const action = byTag.get(event.tag)
     if (!action) continue
-    const waited = event.wallTime - action.rightTimeAtCall
-    if (waited < retention) {
+    const waited = event.rightTime - action.rightTimeAtCall
+    const byClockNow = event.wallTime - action.rightTimeAtCall
+    if (waited < retention && byClockNow < retention) {
       violations.push(
         `${action.id} expired after ${Math.round(waited / 60_000)} min of its ${retention / 60_000} min retention` +
           `${action.skewedAtCall ? ' (the phone clock was wrong when it was made)' : ''}`,
@@ -349,13 +355,20 @@ export function checkReads(observation: Observation, snapshot: Snapshot): string
 export function checkManifestProgress(observation: Observation): string[] {
   let newest = 0
   let wipes = 0
+  /** A host-app wipe came after the newest version was installed: it may take it, once. */
+  let mayBeWiped = false
   for (const snapshot of observation.snapshots) {
-    // The host app's wipe takes the served version with it: it starts again from none.
-    if (snapshot.wipes !== wipes) newest = 0
+    if (snapshot.wipes !== wipes) mayBeWiped = true
     wipes = snapshot.wipes
     const version = snapshot.reads?.manifestVersion
     const number = version === undefined ? 0 : Number(version.slice(1))
+    if (number === 0 && mayBeWiped) {
+      newest = 0
+      mayBeWiped = false
+      continue
+    }
     if (number < newest) return [`${snapshot.where}: the precache serves ${version ?? 'no version'} after it served v${newest}`]
+    if (number > newest) mayBeWiped = false
     newest = number
   }
   return []

@@ -27,6 +27,8 @@ export interface RecordedEvent {
   instance: number
   /** The phone's wall clock when it was emitted (possibly set wrong). */
   wallTime: number
+  /** The right time when it was emitted. */
+  rightTime: number
 }
 
 /** How a guarded SDK call ended. */
@@ -77,6 +79,8 @@ export class Phone {
   instance = 0
   /** The user logged in (a logout switches to the next one; it survives cold starts, as a stored session does). */
   user = 1
+  /** The phone's wall clock minus the right time (the user set the clock wrong); it survives cold starts. */
+  skew = 0
   /** Pages opened so far, over every start. */
   pagesOpened = 0
   /** Errors the app's own listeners threw, as the SDK handed them to `onError`. */
@@ -173,18 +177,24 @@ export class Phone {
         if (this.recorded.has(payload)) return
         this.recorded.add(payload)
         const { entry } = payload
-        this.events.push({ name, tag: tagOf(entry), entryId: entry.id, instance, wallTime: this.emu.clock.now() })
+        this.events.push({ name, tag: tagOf(entry), entryId: entry.id, instance, ...this.times() })
       })
     }
     client.on('storageLost', (payload) => {
       if (this.recorded.has(payload)) return
       this.recorded.add(payload)
-      this.events.push({ name: 'storageLost', tag: undefined, entryId: payload.ids[0] ?? '', ids: [...payload.ids], instance, wallTime: this.emu.clock.now() })
+      this.events.push({ name: 'storageLost', tag: undefined, entryId: payload.ids[0] ?? '', ids: [...payload.ids], instance, ...this.times() })
     })
     const page = { platform, client, user }
     this.pages.push(page)
     this.opening.push(client.ready)
     return page
+  }
+
+  /** The phone's clock now, and the right time. */
+  times(): { wallTime: number; rightTime: number } {
+    const wallTime = this.emu.clock.now()
+    return { wallTime, rightTime: wallTime - this.skew }
   }
 
   /** The page on top closes its client (`onUnload`); returns false when it was the last page (then nothing closed). */

@@ -1,24 +1,31 @@
 /**
  * Builds the uni-app fixture (test/fixtures/uni-h5, uni-app's default
- * settings) for H5 against the SDK as users get it: the packed tarball of
- * this repository. Everything happens in a temp copy, so the fixture in the
- * repo stays untouched and a fresh clone needs nothing beforehand.
+ * settings) for H5 and mp-weixin against the SDK as users get it: the
+ * packed tarball of this repository. Everything happens in a temp copy, so
+ * the fixture in the repo stays untouched and a fresh clone needs nothing
+ * beforehand. A build is kept in the temp folder under a hash of the SDK's
+ * dist/ and the fixture, so the test files and the bench share it.
  */
 import { execFileSync } from 'child_process'
-import { cpSync, existsSync, mkdtempSync, readdirSync, statSync } from 'fs'
+import { createHash } from 'crypto'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'fs'
 import { tmpdir } from 'os'
 import { join, resolve } from 'path'
 
 const ROOT = resolve(__dirname, '../..')
 const FIXTURE = join(ROOT, 'test/fixtures/uni-h5')
+const SKIP = /[\\/](node_modules|dist|unpackage)$/
 
 /** The built app and what each step took, for the report. */
 export interface BuiltApp {
-  /** The folder with index.html and assets/. */
+  /** The H5 build: index.html and assets/. */
   dir: string
+  /** The mp-weixin build: app.js, common/vendor.js, offline.js, pages/. */
+  mpWeixinDir: string
   /** The temp copy of the fixture, with its node_modules. */
   project: string
-  timingsMs: { sdkBuild: number; pack: number; npmCi: number; install: number; uniBuild: number }
+  /** Milliseconds per step; all zero but `sdkBuild` when an earlier identical build was reused. */
+  timingsMs: { sdkBuild: number; pack: number; npmCi: number; install: number; uniBuildH5: number; uniBuildMpWeixin: number }
 }
 
 function run(command: string, args: string[], cwd: string): number {
@@ -27,37 +34,67 @@ function run(command: string, args: string[], cwd: string): number {
   return Date.now() - started
 }
 
-/** Newest modification time of the files under `dir`. */
-function newest(dir: string): number {
-  let latest = 0
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name)
-    const stats = statSync(path)
-    latest = Math.max(latest, stats.isDirectory() ? newest(path) : stats.mtimeMs)
-  }
-  return latest
+function files(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name)
+      if (SKIP.test(path)) return []
+      return statSync(path).isDirectory() ? files(path) : [path]
+    })
 }
 
 /** `dist/` when missing or older than the sources: a fresh clone has none. */
 function ensureSdkBuilt(): number {
   const bundle = join(ROOT, 'dist/index.esm.js')
-  if (existsSync(bundle) && statSync(bundle).mtimeMs >= newest(join(ROOT, 'sdk'))) return 0
+  const newestSource = Math.max(...files(join(ROOT, 'sdk')).map((path) => statSync(path).mtimeMs))
+  if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestSource) return 0
   return run('npm', ['run', 'build'], ROOT)
 }
 
-/** Packs the SDK, copies the fixture, installs its locked dependencies and the tarball, and runs `uni build`. */
-export function buildH5App(): BuiltApp {
+/** What the build depends on: the SDK as packed and the fixture's own files. */
+function buildKey(): string {
+  const hash = createHash('sha1')
+  for (const path of [join(ROOT, 'package.json'), ...files(join(ROOT, 'dist')), ...files(FIXTURE)]) {
+    hash.update(path.slice(ROOT.length)).update(readFileSync(path))
+  }
+  return hash.digest('hex').slice(0, 16)
+}
+
+/** Packs the SDK, copies the fixture, installs its locked dependencies and the tarball, and runs `uni build` for both targets. */
+export function buildUniApp(): BuiltApp {
   const sdkBuild = ensureSdkBuilt()
-  const work = mkdtempSync(join(tmpdir(), 'mpo-h5-'))
+  const kept = join(tmpdir(), `mpo-uni-fixture-${buildKey()}`)
+  const built = (project: string, timingsMs: BuiltApp['timingsMs']): BuiltApp => ({
+    dir: join(project, 'dist/build/h5'),
+    mpWeixinDir: join(project, 'dist/build/mp-weixin'),
+    project,
+    timingsMs,
+  })
+  if (existsSync(join(kept, 'dist/build/mp-weixin/app.js'))) {
+    return built(kept, { sdkBuild, pack: 0, npmCi: 0, install: 0, uniBuildH5: 0, uniBuildMpWeixin: 0 })
+  }
+
+  const work = mkdtempSync(join(tmpdir(), 'mpo-uni-build-'))
   const pack = run('npm', ['pack', '--pack-destination', work, '--silent'], ROOT)
   const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'))
   if (!tarball) throw new Error(`npm pack left no tarball in ${work}`)
   const project = join(work, 'app')
-  cpSync(FIXTURE, project, { recursive: true, filter: (source) => !/[\\/](node_modules|dist|unpackage)$/.test(source) })
+  cpSync(FIXTURE, project, { recursive: true, filter: (source) => !SKIP.test(source) })
   const npmCi = run('npm', ['ci', '--no-audit', '--no-fund'], project)
   const install = run('npm', ['install', '--no-save', '--no-audit', '--no-fund', join(work, tarball)], project)
-  const uniBuild = run('npx', ['uni', 'build'], project)
-  const dir = join(project, 'dist/build/h5')
-  if (!existsSync(join(dir, 'index.html'))) throw new Error(`uni build left no index.html in ${dir}`)
-  return { dir, project, timingsMs: { sdkBuild, pack, npmCi, install, uniBuild } }
+  const uniBuildH5 = run('npx', ['uni', 'build'], project)
+  const uniBuildMpWeixin = run('npx', ['uni', 'build', '-p', 'mp-weixin'], project)
+  const timingsMs = { sdkBuild, pack, npmCi, install, uniBuildH5, uniBuildMpWeixin }
+  const app = built(project, timingsMs)
+  if (!existsSync(join(app.dir, 'index.html'))) throw new Error(`uni build left no index.html in ${app.dir}`)
+  if (!existsSync(join(app.mpWeixinDir, 'app.js'))) throw new Error(`uni build -p mp-weixin left no app.js in ${app.mpWeixinDir}`)
+  try {
+    // Kept for the next test file or bench; another worker may have been first.
+    renameSync(project, kept)
+    rmSync(work, { recursive: true, force: true })
+    return built(kept, timingsMs)
+  } catch {
+    return app
+  }
 }

@@ -91,7 +91,8 @@ export async function startSiteServer(dir: string, apiUrl: string): Promise<Site
       outgoing.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'max-age=3600' })
       outgoing.end(content)
     } catch {
-      outgoing.writeHead(404).end()
+      // With a body: Chromium shows it as a page (tests use one to reach the origin without the app).
+      outgoing.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found')
     }
   }
 

@@ -7,7 +7,7 @@
 import { join, resolve } from 'path'
 import type { Page } from 'playwright-core'
 import { startTestServer, type TestServer } from '../support/test-server'
-import { buildH5App, type BuiltApp } from './built-app'
+import { buildUniApp, type BuiltApp } from './built-app'
 import { launchChromium, type Browser } from './chromium'
 import type { PageGlobals } from './page-globals'
 import { startSiteServer, type SiteServer } from './site-server'
@@ -20,7 +20,7 @@ let site: SiteServer
 let browser: Browser
 
 beforeAll(async () => {
-  app = buildH5App()
+  app = buildUniApp()
   // For the report: how long a fresh build of the fixture takes here.
   console.log(`H5 fixture built (ms): ${JSON.stringify(app.timingsMs)}`)
   api = await startTestServer()

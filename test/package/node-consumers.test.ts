@@ -11,6 +11,7 @@ import { bin, installTarball, linkFromRepo, makeTemp, packTarball, removeTemp, R
 let folder: string
 let project: string
 const hasServer = existsSync(path.join(ROOT, 'sdk/server/index.ts'))
+const hasCli = existsSync(path.join(ROOT, 'sdk/server/conformance/cli.ts'))
 
 beforeAll(() => {
   folder = makeTemp('consumers')
@@ -80,6 +81,12 @@ test('a .cjs file requires every entry', () => {
     ].join('\n'),
   )
   expect(JSON.parse(run('node', ['use.cjs'], project))).toEqual(EXPECTED)
+}, 60_000)
+
+test('npx miniprogram-offline runs the conformance kit from the installed bin', () => {
+  if (!hasCli) return
+  const usage = run(path.join(project, 'node_modules/.bin/miniprogram-offline'), ['--help'], project)
+  expect(usage).toMatch(/^usage: miniprogram-offline conformance <url>/)
 }, 60_000)
 
 /** A consumer that only type-checks when every entry's types are found and right. */

@@ -18,10 +18,11 @@ async function main() {
     components: analysis.modules.filter((module) => module.type === 'Component').map((module) => module.path),
     quality: quality.map((check) => ({ name: check.name, success: check.success })),
   }
-  process.stdout.write(`${JSON.stringify(summary)}\n`)
+  // miniprogram-ci leaves a file watcher running: exit once the report is out.
+  process.stdout.write(`${JSON.stringify(summary)}\n`, () => process.exit(0))
 }
 
 main().catch((error) => {
   console.error(error)
-  process.exitCode = 1
+  process.exit(1)
 })

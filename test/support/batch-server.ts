@@ -42,6 +42,8 @@ export interface BatchServer {
   readonly repeatedKeys: number
   script(script: PathScript | undefined): void
   setBatchStatus(status: number | undefined): void
+  /** Batch requests whose `Authorization` is not `value` get a 401 (undefined: any is fine). */
+  requireAuthorization(value: string | undefined): void
   close(): Promise<void>
 }
 
@@ -86,6 +88,7 @@ export async function startBatchServer(options: BatchServerOptions = {}): Promis
   let repeatedKeys = 0
   let script: PathScript | undefined
   let batchStatus = options.batchStatus
+  let requiredAuthorization: string | undefined
 
   /** Applies one entry, or answers it from memory; 2xx answers are remembered, others are not (the retry runs again). */
   const apply = (entry: WireEntry, batched: boolean, authorization?: string): { status: number; body: unknown } => {
@@ -122,6 +125,10 @@ export async function startBatchServer(options: BatchServerOptions = {}): Promis
       const path = request.url ?? '/'
       const authorization = request.headers.authorization
       if (path === '/batch') {
+        if (requiredAuthorization !== undefined && authorization !== requiredAuthorization) {
+          batchSizes.push((body as { entries: unknown[] }).entries.length)
+          return send(response, 401, { error: 'who are you' })
+        }
         if (batchStatus === undefined) return send(response, 200, handleBatch(body, authorization))
         batchSizes.push((body as { entries: unknown[] }).entries.length)
         return send(response, batchStatus, { error: 'no batch here' })
@@ -150,6 +157,7 @@ export async function startBatchServer(options: BatchServerOptions = {}): Promis
     },
     script: (next) => (script = next),
     setBatchStatus: (status) => (batchStatus = status),
+    requireAuthorization: (value) => (requiredAuthorization = value),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

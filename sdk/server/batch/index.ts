@@ -4,7 +4,7 @@
  * `miniprogram-offline/server`.
  */
 export { batch } from './node-batch'
-export type { BatchMiddleware, BatchOptions, BatchRequest } from './node-batch'
+export type { BatchEndpointMiddleware, BatchEndpointOptions, BatchIncomingMessage } from './node-batch'
 export { koaBatch } from './koa-batch'
 export type { KoaAppLike, KoaBatchContextLike, KoaBatchMiddleware, KoaBatchOptions } from './koa-batch'
 export {

@@ -8,7 +8,7 @@ import { batchBodyOf } from './batch-body'
 import { checkHandler, resolveBatchOptions, type AppHandler, type BatchLimitOptions } from './batch-options'
 
 /** Options of {@link batch}. */
-export interface BatchOptions extends BatchLimitOptions {
+export interface BatchEndpointOptions extends BatchLimitOptions {
   /**
    * The app each entry runs through, in process: your Express app itself,
    * or the `node:http` handler that serves your routes. Sub-requests go
@@ -18,12 +18,12 @@ export interface BatchOptions extends BatchLimitOptions {
 }
 
 /** A request as the endpoint sees it: Node's, plus `body` when a body parser ran first. */
-export interface BatchRequest extends IncomingMessage {
+export interface BatchIncomingMessage extends IncomingMessage {
   body?: unknown
 }
 
 /** The batch endpoint: Connect/Express middleware, or a `node:http` handler when called without `next`. */
-export type BatchMiddleware = (req: BatchRequest, res: ServerResponse, next?: (error?: unknown) => void) => void
+export type BatchEndpointMiddleware = (req: BatchIncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return
@@ -54,11 +54,11 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
  * ```
  * @throws InvalidArgumentError on a bad option.
  */
-export function batch(options: BatchOptions): BatchMiddleware {
+export function batch(options: BatchEndpointOptions): BatchEndpointMiddleware {
   const resolved = resolveBatchOptions(options)
-  const handler = checkHandler(options?.handler)
+  const handler = checkHandler(options.handler)
 
-  async function handle(req: BatchRequest, res: ServerResponse): Promise<void> {
+  async function handle(req: BatchIncomingMessage, res: ServerResponse): Promise<void> {
     if ((req.method ?? '').toUpperCase() !== 'POST') {
       send(res, 405, { error: 'the batch endpoint takes POST' }, { allow: 'POST' })
       return

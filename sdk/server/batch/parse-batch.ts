@@ -10,7 +10,7 @@ import type { BatchEntry } from './batch-wire'
 export type ParsedBatch = { ok: true; entries: BatchEntry[] } | { ok: false; status: 400 | 413; error: string }
 
 /** Headers an entry may not set: framing and connection headers belong to the batch request, the key to `key`. */
-const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'host', 'upgrade', 'expect', 'te', 'trailer', 'proxy-connection'])
+const FRAMING_HEADERS = new Set(['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive', 'host', 'upgrade', 'expect', 'te', 'trailer', 'proxy-connection'])
 
 const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/
 
@@ -18,10 +18,10 @@ class Malformed extends Error {}
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
-/** The path with non-ASCII characters percent-encoded (UTF-8); spaces and control characters are malformed. */
+/** The path with spaces and non-ASCII characters percent-encoded (UTF-8), as a browser would send it; control characters are malformed. */
 function checkPath(at: string, path: unknown): string {
   if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//')) throw new Malformed(`${at}.path must be a path on this origin starting with one "/"`)
-  if (/[\x00-\x20\x7f]/.test(path)) throw new Malformed(`${at}.path has a space or a control character`)
+  if (/[\x00-\x1f\x7f]/.test(path)) throw new Malformed(`${at}.path has a control character`)
   try {
     return path.replace(/[^\x21-\x7e]+/g, (run) => encodeURIComponent(run))
   } catch {

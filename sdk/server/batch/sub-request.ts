@@ -97,6 +97,8 @@ export function subRequestHeaders(entry: BatchEntry, batchHeaders: IncomingHttpH
   }
   // parseBatch already refused auth, framing and key headers in an entry.
   Object.assign(headers, entry.headers)
+  // The answer is read as bytes, so it must not come compressed.
+  delete headers['accept-encoding']
   headers[options.keyHeader] = entry.key
   if (body !== undefined) {
     // wx.request's default content type; a form body travels as a string with its own.

@@ -103,7 +103,7 @@ const orderAndShape: Check = async (context, shared) => {
   const problem = shapeProblem(batch, entries)
   if (problem) return [{ name, status: 'fail', detail: problem }]
   const statuses = batch.results!.map(showResult).join(' ')
-  if (!batch.results!.every((result) => is2xx(result.status))) return [{ name, status: 'fail', detail: `results ${statuses}: every entry should have succeeded; check --path, --body and the auth headers` }]
+  if (!batch.results!.every((result) => is2xx(result.status))) return [{ name, status: 'fail', detail: `results ${statuses}: every entry should have succeeded; check --batch-path, --body and the auth headers` }]
   if (counted.ok === false) return [{ name, status: 'fail', detail: `results ${statuses}; ${counted.note}` }]
   shared.first = { entries, batch }
   return [{ name, status: 'pass', detail: `results ${statuses}; ${counted.note}` }]
@@ -119,7 +119,7 @@ const laneStop: Check = async (context) => {
   if (problem) return [{ name, status: 'fail', detail: problem }]
   const [ok, failed, after, other] = batch.results!
   const statuses = batch.results!.map(showResult).join(' ')
-  if (!is2xx(ok.status) || !attempted(failed) || is2xx(failed.status)) return [{ name, status: 'fail', detail: `results ${statuses}: expected 2xx then a non-2xx for ${context.options.failPath}; check --fail-path` }]
+  if (!is2xx(ok.status) || !attempted(failed) || is2xx(failed.status)) return [{ name, status: 'fail', detail: `results ${statuses}: expected 2xx then a non-2xx for ${context.options.failPath}; check --batch-fail-path` }]
   if (attempted(after) || after.notAttempted !== true) return [{ name, status: 'fail', detail: `results ${statuses}: the entry after a non-2xx in its lane ran (${showResult(after)}); it must come back notAttempted: true` }]
   if (!is2xx(other.status)) return [{ name, status: 'fail', detail: `results ${statuses}: another lane's entry got ${showResult(other)}; lanes are independent` }]
   if (counted.ok === false) return [{ name, status: 'fail', detail: `results ${statuses}; ${counted.note}` }]

@@ -42,6 +42,9 @@ export interface PostgresStore extends TransactionalStore<PgPoolClientLike> {
   setup(): Promise<void>
 }
 
+/** PostgreSQL's division_by_zero: the completion found the key no longer held. */
+const DIVISION_BY_ZERO = '22012'
+
 /** Errors a concurrent `CREATE TABLE IF NOT EXISTS` from another instance can raise; the table is there. */
 const CREATE_RACE_CODES = new Set(['23505', '42P07'])
 
@@ -94,6 +97,30 @@ export function postgresStore(pool: PgPoolLike, options: PostgresStoreOptions = 
   const complete = async (db: PgQueryable, held: HeldKey, answer: StoredAnswer): Promise<boolean> =>
     (await db.query(completeSql, [held.id, held.token, answer.status, encodeHeaders(answer.headers), answer.body])).rowCount === 1
 
+  /**
+   * Stores the answer and commits in ONE round trip: a simple-protocol
+   * query of two statements (so no parameters: every value goes in as hex,
+   * which cannot break out of its literal). When the key is no longer held,
+   * the division by zero aborts the transaction before COMMIT runs.
+   * @returns false when the lock was lost (the transaction is then aborted).
+   */
+  const completeAndCommit = async (client: PgQueryable, held: HeldKey, answer: StoredAnswer): Promise<boolean> => {
+    if (!Number.isInteger(answer.status)) throw new InvalidArgumentError(`status must be an integer, got ${answer.status}`)
+    const text = (value: string): string => `convert_from(decode('${Buffer.from(value, 'utf8').toString('hex')}', 'hex'), 'UTF8')`
+    const sql = `WITH u AS (
+        UPDATE ${table} SET state = 'done', status = ${answer.status}, headers = ${text(encodeHeaders(answer.headers))},
+          body = decode('${answer.body.toString('hex')}', 'hex'), token = NULL, locked_until = 0
+        WHERE id = ${text(held.id)} AND token = ${text(held.token)} AND state = 'in_progress' RETURNING 1)
+      SELECT 1 / COUNT(*) FROM u; COMMIT`
+    try {
+      await client.query(sql)
+      return true
+    } catch (error) {
+      if ((error as { code?: string }).code === DIVISION_BY_ZERO) return false
+      throw error
+    }
+  }
+
   return {
     kind: 'postgres',
     setup,
@@ -124,11 +151,11 @@ export function postgresStore(pool: PgPoolLike, options: PostgresStoreOptions = 
             await client.query('ROLLBACK')
             return { kind: 'not-stored', value }
           }
-          if (held !== undefined && !(await complete(client, held, answer))) {
+          if (held === undefined) await client.query('COMMIT')
+          else if (!(await completeAndCommit(client, held, answer))) {
             await client.query('ROLLBACK')
             return { kind: 'lease-lost' }
           }
-          await client.query('COMMIT')
           return { kind: 'stored', value }
         } catch (error) {
           await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError))

@@ -181,6 +181,38 @@ describe('idempotency, per sub-request', () => {
   })
 })
 
+describe('transactional mode through a batch', () => {
+  it('commits each entry with its key, rolls a 5xx back, and replays with no second effect', async () => {
+    const app = await start()
+    const ledger = (key: string, customer: string, headers: Record<string, string> = {}): ReturnType<typeof visit> => ({ ...visit(key, customer, '', headers), path: '/ledger' })
+    const [a, b, c] = keys(3)
+    const first = await postBatch(app.batchUrl, [ledger(a, 'c1'), ledger(b, 'c2', { 'X-Fail': '500' }), ledger(c, 'c3')])
+    expect(first.body.results.map((r) => ('status' in r ? r.status : '-'))).toEqual([201, 500, '-'])
+    expect(app.visits().map((v) => v.customer)).toEqual(['c1'])
+
+    const retry = await postBatch(app.batchUrl, [ledger(a, 'c1'), ledger(b, 'c2'), ledger(c, 'c3')])
+    expect(retry.body.results.map((r) => ('status' in r ? r.status : '-'))).toEqual([201, 201, 201])
+    expect(retry.body.results[0]).toMatchObject({ headers: { 'idempotent-replayed': 'true' }, body: (first.body.results[0] as { body: unknown }).body })
+    expect(app.visits().map((v) => v.customer)).toEqual(['c1', 'c2', 'c3'])
+  })
+})
+
+describe('a caller that goes away', () => {
+  it('leaves the entries not yet started: their retry runs them', async () => {
+    const app = await start()
+    const slow = (customer: string): ReturnType<typeof visit> => visit(randomUUID(), customer, '', { 'X-Delay-Ms': '300' })
+    const aborted = new AbortController()
+    const sent = fetch(app.batchUrl, { method: 'POST', signal: aborted.signal, headers: { ...ALICE, 'content-type': 'application/json' }, body: JSON.stringify({ entries: [slow('c1'), slow('c2'), slow('c3')] }) })
+    await sleep(100)
+    aborted.abort()
+    await expect(sent).rejects.toThrow()
+    await sleep(1200)
+    // c1 had started (or, on a slow machine, not even that); c2 and c3 never start.
+    expect(app.visits().length).toBeLessThanOrEqual(1)
+    expect(app.visits().map((v) => v.customer)).not.toContain('c2')
+  })
+})
+
 describe('auth: one caller per batch', () => {
   it("answers 401 to a batch without the app's auth, and runs nothing", async () => {
     const app = await start()
@@ -206,6 +238,12 @@ describe('auth: one caller per batch', () => {
       body: { method: 'POST', url: '/echo', body: { n: 1 }, ip: '127.0.0.1', headers: { authorization: 'Bearer token-alice', cookie: 'sid=s1', key: a, type: 'application/json', length: '7', trace: 't1', agent: 'wechat-devtools' } },
     })
     expect(reply.body.results[1]).toMatchObject({ status: 200, body: { url: '/echo?x=1', body: { a: '1', b: 'two' }, headers: { key: b, type: 'application/x-www-form-urlencoded' } } })
+  })
+
+  it('percent-encodes spaces and non-ASCII characters in a path, as a browser would', async () => {
+    const app = await start()
+    const reply = await postBatch(app.batchUrl, [{ key: randomUUID(), lane: '', method: 'POST', path: '/echo?name=张三 李', headers: {} }])
+    expect(reply.body.results[0]).toMatchObject({ status: 200, body: { url: '/echo?name=%E5%BC%A0%E4%B8%89%20%E6%9D%8E' } })
   })
 
   it('scopes keys to the batch caller: the same key from another user is another request', async () => {

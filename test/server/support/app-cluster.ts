@@ -31,6 +31,10 @@ export interface AppCluster {
   killOne(): Promise<void>
   /** Instances that died so far (killed, or by their own hand). */
   kills(): number
+  /** Requests whose instance died before answering (answered 502 or cut by the proxy). */
+  cut(): number
+  /** Resolves once every dead instance has been replaced. */
+  settled(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -58,6 +62,7 @@ export async function startCluster(options: ClusterOptions): Promise<AppCluster>
   const writes: Array<{ key: string; body: Buffer }> = []
   let next = 0
   let killed = 0
+  let cut = 0
   let stopping = false
 
   const proxy = http.createServer((req, res) => {
@@ -67,7 +72,9 @@ export async function startCluster(options: ClusterOptions): Promise<AppCluster>
       const body = Buffer.concat(chunks)
       const key = req.headers['idempotency-key']
       if (typeof key === 'string' && req.method === 'POST') writes.push({ key, body })
-      const target = live[next++ % live.length]
+      // Round robin over the instances still running; a dead one waits for its replacement.
+      const running = live.filter((instance) => instance.child.exitCode === null && instance.child.signalCode === null)
+      const target = running.length > 0 ? running[next++ % running.length] : live[next++ % live.length]
       const forward = http.request(
         { host: '127.0.0.1', port: target.port, method: req.method, path: req.url, headers: req.headers, agent: false },
         (answer) => {
@@ -77,6 +84,7 @@ export async function startCluster(options: ClusterOptions): Promise<AppCluster>
         },
       )
       forward.on('error', () => {
+        cut += 1
         if (res.headersSent) res.destroy()
         else {
           res.writeHead(502, { 'content-type': 'application/json' })
@@ -111,10 +119,18 @@ export async function startCluster(options: ClusterOptions): Promise<AppCluster>
     url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
     writes,
     kills: () => killed,
+    cut: () => cut,
+    async settled() {
+      while (restarts.size > 0) await Promise.allSettled([...restarts])
+    },
     async killOne() {
-      const victim = live[killed % live.length]
+      const running = (instance: Instance): boolean => instance.child.exitCode === null && instance.child.signalCode === null
+      if (!live.some(running)) await Promise.all([...restarts])
+      const victim = live.find(running)
+      if (victim === undefined) return
+      const exited = new Promise((resolve) => victim.child.once('exit', resolve))
       victim.child.kill('SIGKILL')
-      await new Promise((resolve) => victim.child.once('exit', resolve))
+      await exited
     },
     async stop() {
       stopping = true

@@ -23,6 +23,14 @@ export interface BrokenBackend {
   close(): Promise<void>
 }
 
+const parsed = (text: string): unknown => {
+  try {
+    return text ? (JSON.parse(text) as unknown) : undefined
+  } catch {
+    return text
+  }
+}
+
 /** The naive endpoint: every entry over HTTP to the app, in order; `stopLanes` and `limits` as told. */
 function naiveBatch(origin: () => string, rules: { stopLanes: boolean; limits: boolean; reverse: boolean }): express.RequestHandler {
   return (req, res, next) => {
@@ -51,7 +59,7 @@ function naiveBatch(origin: () => string, rules: { stopLanes: boolean; limits: b
         })
         const text = await answer.text()
         if (answer.status >= 300) stopped.add(entry.lane)
-        results.push({ key: entry.key, status: answer.status, headers: { 'content-type': answer.headers.get('content-type') ?? '' }, body: text ? (JSON.parse(text) as unknown) : undefined })
+        results.push({ key: entry.key, status: answer.status, headers: { 'content-type': answer.headers.get('content-type') ?? '' }, body: parsed(text) })
       }
       res.json({ results: rules.reverse ? results.reverse() : results })
     })().catch(next)

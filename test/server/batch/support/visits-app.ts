@@ -4,7 +4,8 @@
  * SQLite file, and the batch endpoint dispatching into the same app.
  *
  * Entry headers outside the fingerprint steer the handler: `x-fail: <status>`
- * answers that status without writing, `x-delay-ms` waits before writing.
+ * answers that status without writing, `x-fail-once: <token>` answers 503
+ * the first time it sees the token, `x-delay-ms` waits before writing.
  */
 import Database from 'better-sqlite3'
 import express from 'express'
@@ -13,7 +14,7 @@ import * as http from 'http'
 import type { AddressInfo } from 'net'
 import * as os from 'os'
 import * as path from 'path'
-import { batch, idempotency, sqliteStore, type BatchLimitOptions } from './server'
+import { batch, idempotency, sqliteStore, type BatchLimitOptions, type IdempotentRequest } from './server'
 
 /** A running app. */
 export interface VisitsApp {
@@ -21,6 +22,8 @@ export interface VisitsApp {
   batchUrl: string
   /** Visits written, oldest first. */
   visits(): Array<{ id: number; user: string; customer: string; key: string }>
+  /** HTTP requests that arrived on the wire, per path (sub-requests of a batch are not on the wire). */
+  wireRequests(): Record<string, number>
   /** The most sub-requests that were inside the visits handler at once. */
   maxInFlight(): number
   close(): Promise<void>
@@ -57,6 +60,8 @@ export async function startVisitsApp(options: VisitsAppOptions = {}): Promise<Vi
   db.pragma('journal_mode = WAL')
   db.exec('CREATE TABLE visits (id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, customer TEXT NOT NULL, key TEXT NOT NULL)')
   let inFlight = 0
+  const failedOnce = new Set<string>()
+  const wire: Record<string, number> = {}
   let maxInFlight = 0
 
   const { jsonFirst, ...limits } = options
@@ -76,6 +81,12 @@ export async function startVisitsApp(options: VisitsAppOptions = {}): Promise<Vi
     maxInFlight = Math.max(maxInFlight, inFlight)
     try {
       if (req.headers['x-delay-ms']) await sleep(Number(req.headers['x-delay-ms']))
+      const once = req.headers['x-fail-once']
+      if (typeof once === 'string' && !failedOnce.has(once)) {
+        failedOnce.add(once)
+        res.status(503).json({ error: 'failed once on purpose' })
+        return
+      }
       if (req.headers['x-fail']) {
         res.status(Number(req.headers['x-fail'])).json({ error: 'refused on purpose' })
         return
@@ -88,6 +99,20 @@ export async function startVisitsApp(options: VisitsAppOptions = {}): Promise<Vi
       inFlight -= 1
     }
   })
+  // Transactional mode: the row, the key and its answer commit together; a 5xx rolls the row back.
+  app.post('/ledger', async (req: AuthedRequest & IdempotentRequest, _res, next) => {
+    try {
+      await req.idempotency!.transaction((tx: Database.Database) => {
+        const customer = String((req.body as { customer?: unknown }).customer)
+        const key = String(req.headers['idempotency-key'])
+        const id = Number(tx.prepare('INSERT INTO visits (user, customer, key) VALUES (?, ?, ?)').run(req.user, customer, key).lastInsertRowid)
+        if (req.headers['x-fail']) return { status: Number(req.headers['x-fail']), body: { error: 'failed after its insert' } }
+        return { status: 201, body: { id, customer } }
+      })
+    } catch (error) {
+      next(error)
+    }
+  })
   // What the route saw, for checking how a sub-request is built.
   app.post('/echo', (req, res) => {
     const { authorization, cookie, 'idempotency-key': key, 'content-type': type, 'content-length': length, 'x-trace': trace, 'user-agent': agent } = req.headers
@@ -97,7 +122,11 @@ export async function startVisitsApp(options: VisitsAppOptions = {}): Promise<Vi
     res.status(200).type('text/plain').send('plain words')
   })
 
-  const server = http.createServer(app)
+  const server = http.createServer((req, res) => {
+    const route = (req.url ?? '').split('?')[0]
+    wire[route] = (wire[route] ?? 0) + 1
+    app(req, res)
+  })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return {
@@ -105,6 +134,7 @@ export async function startVisitsApp(options: VisitsAppOptions = {}): Promise<Vi
     batchUrl: `${origin}/batch`,
     visits: () => db.prepare('SELECT id, user, customer, key FROM visits ORDER BY id').all() as Array<{ id: number; user: string; customer: string; key: string }>,
     maxInFlight: () => maxInFlight,
+    wireRequests: () => ({ ...wire }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
