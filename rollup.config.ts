@@ -44,11 +44,15 @@ const coreBesideComponents = (): Plugin => ({
   },
 })
 
-/** Minifies each chunk with terser: the mini-program build counts against WeChat's 2 MB main package. */
+/**
+ * Minifies each chunk with terser: the mini-program build counts against
+ * WeChat's 2 MB main package. `toplevel` is safe because WeChat runs every
+ * file inside its own module function; the API leaves through `exports`.
+ */
 const minifyChunks = (): Plugin => ({
   name: 'minify-chunks',
   async renderChunk(code) {
-    const result = await minify(code, { ecma: 2017, module: false, compress: { passes: 2 }, mangle: true, format: { comments: false } })
+    const result = await minify(code, { ecma: 2017, module: false, toplevel: true, compress: { passes: 2 }, mangle: true, format: { comments: false } })
     return { code: result.code ?? code, map: null }
   },
 })
@@ -74,10 +78,28 @@ function componentFolders(): string[] {
     .map((entry) => entry.name)
 }
 
+/**
+ * Compiles (and type-checks) the SDK alone: the repo's tsconfig.json also
+ * takes in tests and benches, which every one of the builds below would check again.
+ */
 const compile = () =>
   typescript({
-    tsconfig: './tsconfig.json',
-    compilerOptions: { target: 'ES2017', noEmit: false, declaration: false, types: ['node', 'miniprogram-api-typings'] },
+    tsconfig: false,
+    compilerOptions: {
+      target: 'ES2017',
+      module: 'ESNext',
+      moduleResolution: 'Bundler',
+      lib: ['ES2020'],
+      strict: true,
+      noUnusedLocals: true,
+      noUnusedParameters: true,
+      noImplicitOverride: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      isolatedModules: true,
+      declaration: false,
+      types: ['node', 'miniprogram-api-typings', '@dcloudio/types'],
+    },
     noEmitOnError: true,
     include: ['sdk/**/*.ts'],
   })
@@ -104,6 +126,11 @@ const entries: Entry[] = [
   { name: 'testing', input: 'sdk/testing/index.ts', external: nodeBuiltins, plugins: [], typesBanner: '/// <reference types="node" />' },
   // The Vue composables: vue and uni-app come from the app (peer dependencies); the core stays free of them.
   { name: 'uni', input: 'sdk/uni/index.ts', external: ['vue', '@dcloudio/uni-app'], plugins: [coreAsPackage()] },
+  // `miniprogram-offline/components/index` for TypeScript mini-programs and bundlers; WeChat itself loads
+  // miniprogram_dist/components/. It calls the framework's `Behavior()` when loaded, so not in plain Node.
+  ...(existsSync(join(COMPONENTS, 'index.ts'))
+    ? [{ name: 'components', input: 'sdk/components/index.ts', external: [], plugins: [coreAsPackage()], typesBanner: '/// <reference types="miniprogram-api-typings" />' }]
+    : []),
   // Node only, for the backend: the database clients are the user's own, so every package stays external.
   ...(hasServer
     ? [{ name: 'server', input: 'sdk/server/index.ts', external: [...nodeBuiltins, /^[^./]/], plugins: [], typesBanner: '/// <reference types="node" />' }]

@@ -30,12 +30,17 @@ export const CORE_GZIP_BUDGET_BYTES = 32 * 1024
 
 /**
  * Raw bytes of all of `miniprogram_dist/` (core and components), which count
- * against WeChat's 2 MB main package: 104 KB when set, plus about a quarter.
+ * against WeChat's 2 MB main package: 117 KB when set (with the batch
+ * replay), plus about a quarter.
  */
-export const MINIPROGRAM_DIST_BUDGET_BYTES = 128 * 1024
+export const MINIPROGRAM_DIST_BUDGET_BYTES = 148 * 1024
 
-/** Bytes of the packed tarball (`npm pack`): what `npm install` downloads. */
-export const TARBALL_BUDGET_BYTES = 320 * 1024
+/**
+ * Bytes of the packed tarball (`npm pack`): what `npm install` downloads.
+ * 360 KB when set (readable dist for Node, server and bin included, no
+ * source maps), plus about a quarter.
+ */
+export const TARBALL_BUDGET_BYTES = 452 * 1024
 
 export interface BundleSize {
   name: string

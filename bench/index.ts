@@ -16,10 +16,11 @@ import { bundleBench } from './bundle-bench'
 import { memoryBench } from './memory-bench'
 import { outboxBench } from './outbox-bench'
 import { scalingBench } from './scaling-bench'
+import { serverBench } from './server-bench'
 import { storeBench } from './store-bench'
 import { uploadBench } from './upload-bench'
 
-const sections: BenchSection[] = [storeBench, outboxBench, liveSendBench, batchBench, uploadBench, scalingBench, memoryBench, bundleBench, cacheBench]
+const sections: BenchSection[] = [storeBench, outboxBench, liveSendBench, batchBench, uploadBench, scalingBench, memoryBench, bundleBench, cacheBench, serverBench]
 
 /** Copies everything printed into `lines` as well, for BENCHMARKS.md. */
 function recordOutput(lines: string[]): void {

@@ -29,9 +29,10 @@ import {
 } from '../sdk/server'
 import { startPostgres } from '../test/server/support/postgres-server'
 import { startRedis } from '../test/server/support/redis-server'
-import { printTable, type BenchSection } from './bench-section'
+import { median, printTable, type BenchSection } from './bench-section'
 
-const DURATION_S = Number(process.env.SERVER_BENCH_SECONDS ?? 4)
+const DURATION_S = Number(process.env.SERVER_BENCH_SECONDS ?? 2)
+const ROUNDS = Number(process.env.SERVER_BENCH_ROUNDS ?? 3)
 const CONNECTIONS = 16
 
 /** How a variant handles `POST /orders`. */
@@ -77,21 +78,24 @@ async function load(url: string): Promise<{ rps: number; p99: number; non2xx: nu
   return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, requests: result.requests.total }
 }
 
-/** A pg Pool whose queries are counted (the store's own round trips). */
+/** A pg Pool whose round trips are counted, except the handler's own business statements. */
 function countingPool(pool: Pool): { pool: PgPoolLike; count: () => number } {
   let count = 0
+  const counted = (text: string): void => {
+    if (!text.startsWith('INSERT INTO orders')) count += 1
+  }
   return {
     count: () => count,
     pool: {
       query: (text: string, values?: unknown[]) => {
-        count += 1
+        counted(text)
         return pool.query(text, values)
       },
       connect: async () => {
         const client = await pool.connect()
         return {
           query: (text: string, values?: unknown[]) => {
-            count += 1
+            counted(text)
             return client.query(text, values)
           },
           release: (destroy?: boolean | Error) => client.release(destroy),
@@ -192,7 +196,7 @@ async function run(): Promise<void> {
     {
       store: 'postgres',
       mode: 'middleware, transactional',
-      middleware: postgresStore(pgTxCounted.pool, { table: 'keys_tx' }),
+      middleware: postgresStore(pgTxCounted.pool, { table: 'keys_tx', claimOpensTransaction: true }),
       handler: (req) =>
         req.idempotency!.transaction(async (tx: PoolClient) => {
           const { rows } = await tx.query<{ id: number }>('INSERT INTO orders (body) VALUES ($1) RETURNING id', [JSON.stringify(req.body)])
@@ -211,37 +215,53 @@ async function run(): Promise<void> {
 
   try {
     for (const variant of variants) if (variant.middleware && 'setup' in variant.middleware) await (variant.middleware as { setup(): Promise<void> }).setup()
+    // Rounds alternate the variants, and each row shows its median round: load from other processes
+    // drifts over a run, and alternating spreads it over every variant alike.
+    const servers = await Promise.all(variants.map(listen))
+    const samples = variants.map(() => ({ rps: [] as number[], p99: [] as number[], non2xx: 0, requests: 0, trips: 0 }))
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const [i, variant] of variants.entries()) {
+        const counter = trips[`${variant.store}/${variant.mode}`] as (() => number) | undefined
+        const tripsBefore = counter?.() ?? 0
+        const measured = await load(servers[i].url)
+        const sample = samples[i]
+        sample.rps.push(measured.rps)
+        sample.p99.push(measured.p99)
+        sample.non2xx += measured.non2xx
+        sample.requests += measured.requests
+        sample.trips += (counter?.() ?? 0) - tripsBefore
+      }
+    }
+    await Promise.all(servers.map((server) => server.close()))
     const rows: Array<Record<string, string | number>> = []
     const baseline = new Map<string, number>()
-    for (const variant of variants) {
-      const server = await listen(variant)
-      const counter = trips[`${variant.store}/${variant.mode}`] as (() => number) | undefined
-      const tripsBefore = counter?.()
-      const measured = await load(server.url)
-      await server.close()
+    for (const [i, variant] of variants.entries()) {
+      const rps = median(samples[i].rps)
       // Plain middleware compares with the plain write; transactional mode with the same write in a transaction.
       const group = `${variant.store}/${variant.mode.includes('transaction') ? 'tx' : 'plain'}`
-      if (variant.middleware === undefined) baseline.set(group, measured.rps)
-      const base = baseline.get(group) ?? measured.rps
-      const perKey = counter && tripsBefore !== undefined ? (counter() - tripsBefore) / measured.requests : undefined
+      if (variant.middleware === undefined) baseline.set(group, rps)
+      const base = baseline.get(group) ?? rps
+      const counted = trips[`${variant.store}/${variant.mode}`] !== undefined
       rows.push({
         store: variant.store,
         mode: variant.mode,
-        'req/s': measured.rps,
-        'vs none': `${(measured.rps / base).toFixed(2)}x`,
-        'p99 ms': measured.p99,
-        'store trips/key': perKey === undefined ? '-' : perKey.toFixed(2),
-        non2xx: measured.non2xx,
+        'req/s': rps,
+        'vs none': `${(rps / base).toFixed(2)}x`,
+        'p99 ms': median(samples[i].p99),
+        'store trips/key': counted ? (samples[i].trips / samples[i].requests).toFixed(2) : '-',
+        non2xx: samples[i].non2xx,
       })
     }
-    printTable(`POST /orders, a new Idempotency-Key each request: ${CONNECTIONS} connections x ${DURATION_S} s, autocannon in the same process`, rows, [
+    printTable(`POST /orders, a new Idempotency-Key each request: ${CONNECTIONS} connections, median of ${ROUNDS} alternating rounds of ${DURATION_S} s, autocannon in the same process`, rows, [
       'the handler writes one row (SQLite / PostgreSQL) or one list item (Redis) in every mode; "vs none" compares with the same write',
       '  without middleware (transactional mode: with the same write in its own transaction)',
       'store trips/key: round trips the store made per new key: claim before the handler + completion after; transactional PostgreSQL',
-      '  also counts the BEGIN its transaction needs anyway (the answer is stored and committed in one round trip)',
+      '  (claimOpensTransaction) sends the claim with the BEGIN and the answer with the COMMIT its transaction needs anyway',
       'PostgreSQL and Redis run fsync off on loopback (test clusters); everything shares the same 2 cores',
     ])
   } finally {
+    // Handlers cut off when a run's server closed may still be finishing their writes.
+    await new Promise((resolve) => setTimeout(resolve, 500))
     await redis.quit()
     await pool.end()
     db.close()

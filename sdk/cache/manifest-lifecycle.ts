@@ -128,6 +128,17 @@ export class ManifestLifecycle {
     }
   }
 
+  /**
+   * After storage was wiped behind the SDK's back: a served version whose
+   * pointer is gone is no longer served (its responses went with it), so the
+   * status says so at once instead of at the next cold start.
+   */
+  forgetIfWiped(): void {
+    if (!this.current || this.deps.store.has(MANIFEST_POINTER_KEY)) return
+    this.current = undefined
+    this.state = 'UNCACHED'
+  }
+
   close(): void {
     this.events.clear()
   }

@@ -64,6 +64,12 @@ export interface OfflineReader {
    * @returns the bytes freed, as storage counts them.
    */
   freeSpace(bytes: number): number
+  /**
+   * Notices storage wiped behind the SDK's back (one `getStorageSync` when
+   * nothing happened): the read cache re-measures, and a precache whose
+   * records are gone is no longer reported as served.
+   */
+  checkIntact(): void
   /** Saves last-use times, stops listening and releases the store. What is kept stays for the next start. */
   close(): void
 }
@@ -167,6 +173,12 @@ class Reader implements OfflineReader {
     if (typeof bytes !== 'number' || !(bytes >= 0)) throw new InvalidArgumentError(`freeSpace needs a number of bytes, got ${String(bytes)}`)
     this.assertOpen()
     return this.responses.freeSpace(bytes)
+  }
+
+  checkIntact(): void {
+    if (this.closed) return
+    const { remeasured, lostKeys } = this.store.checkIntact()
+    if (remeasured || lostKeys.length > 0) this.lifecycle.forgetIfWiped()
   }
 
   close(): void {

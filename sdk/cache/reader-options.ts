@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors'
+import { InvalidArgumentError, TransportError } from '../errors'
 import { checkHeaderFields } from '../queue/request-vocabulary'
 import type { ManifestSource } from './manifest-document'
 
@@ -122,6 +122,20 @@ export function resolveReaderOptions(options: unknown): ResolvedReaderOptions {
  * @throws {@link InvalidArgumentError} when the provider gives a bad header.
  */
 export async function headersFor(provider: ReadHeaders | undefined, own?: Record<string, string>): Promise<Record<string, string>> {
-  const base = typeof provider === 'function' ? checkHeaderFields(await provider(), 'headers (from the provider)') : provider
+  const base = typeof provider === 'function' ? checkHeaderFields(await callProvider(provider), 'headers (from the provider)') : provider
   return { ...base, ...own }
+}
+
+/**
+ * The app's provider, called for one read. When it throws (a token store not
+ * ready yet) nothing can be sent, as when the network fails: the read falls
+ * back to a kept copy where its strategy allows, else rejects with a typed
+ * {@link TransportError}, never with the app's raw error.
+ */
+async function callProvider(provider: () => Record<string, string> | Promise<Record<string, string>>): Promise<Record<string, string>> {
+  try {
+    return await provider()
+  } catch (error) {
+    throw new TransportError(`headers provider failed: ${error instanceof Error ? error.message : String(error)}`)
+  }
 }

@@ -20,7 +20,7 @@ class SharedStore implements Shared {
 /** Takes the namespace's store, opening it on first use (from `listing` when given). */
 export function acquireStore(platform: Platform, namespace: string, maxBytes: number | undefined, listing?: StorageListing): SharedStore {
   const open = (): SharedStore => new SharedStore(DurableStore.open(platform.storage, { namespace, maxBytes, listing }))
-  return acquireShared(platform.storage, `store:${namespace}`, open)
+  return acquireShared(platform.storage, `store:${namespace}`, open).value
 }
 
 export function releaseStore(platform: Platform, namespace: string, store: SharedStore): void {
@@ -56,6 +56,7 @@ export class NamespaceRuntime implements Shared {
         store: store.store,
         // Cached reads always make room for queued writes, never the other way round.
         freeSpace: (bytes) => reader?.freeSpace(bytes) ?? 0,
+        checkOtherStorage: () => reader?.checkIntact(),
       })
       reader = createOfflineReader({ platform, namespace, network: engine.network, listing, options: { headers: options.headers, ...options.reads } })
       return new NamespaceRuntime(platform, namespace, store, engine, reader)

@@ -87,7 +87,10 @@ export class OfflineClient {
     const namespace = options.namespace ?? 'default'
     this.platform = options.platform ?? detectPlatform()
     this.registryName = `offline:${namespace}`
-    this.runtime = acquireShared(this.platform.storage, this.registryName, () => NamespaceRuntime.open(this.platform, namespace, options))
+    const { value: runtime, woke } = acquireShared(this.platform.storage, this.registryName, () => NamespaceRuntime.open(this.platform, namespace, options))
+    // The page that takes a sleeping namespace back (the next user, after a logout) brings its credentials.
+    if (woke) runtime.engine.adopt(options)
+    this.runtime = runtime
     this.engine = this.runtime.engine
     const reader = this.runtime.reader
     this.ready = this.runtime.ready

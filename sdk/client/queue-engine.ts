@@ -34,6 +34,8 @@ export interface QueueEngineConfig {
   onTrigger?: () => Promise<void>
   /** Frees storage for a write that met a full device (the read cache); returns the bytes freed. */
   freeSpace?: (bytes: number) => number
+  /** Also checked for a wipe whenever the outbox's store is (the read cache). */
+  checkOtherStorage?: () => void
 }
 
 /** The app's headers for one send, held to the same rules as a request's own (a bad one fails the attempt, which retries). */
@@ -63,7 +65,7 @@ export class QueueEngine implements Shared {
   private readonly secrets = new RunSecrets()
   private readonly ids: IdPool
   private readonly platform: Platform
-  private readonly options: OfflineOptions
+  private options: OfflineOptions
   private awake = false
   private visible = true
   private filesOpened: Promise<void> | undefined
@@ -73,7 +75,8 @@ export class QueueEngine implements Shared {
 
   constructor(private readonly config: QueueEngineConfig) {
     const { platform, namespace, queueName, options, store } = config
-    const reportError = options.onError ?? reportToConsole
+    // Read at each report: a later holder's options may replace these (see adopt).
+    const reportError = (error: unknown): void => (this.options.onError ?? reportToConsole)(error)
     this.platform = platform
     this.options = options
     this.ids = new IdPool(platform)
@@ -98,8 +101,8 @@ export class QueueEngine implements Shared {
       random: Math.random,
       events: this.events,
       retry: createRetryPolicy(options.retry),
-      classify: classifyWith(options.classify),
-      onAuthExpired: options.onAuthExpired,
+      classify: (outcome) => classifyWith(this.options.classify)(outcome),
+      authRefresher: () => this.options.onAuthExpired,
       concurrency: options.concurrency ?? 4,
       blockOnDeadLetter: options.blockOnDeadLetter ?? false,
       retention: new RetentionPolicy((options.maxRetentionTime ?? DEFAULT_RETENTION_MINUTES) * 60_000),
@@ -107,7 +110,7 @@ export class QueueEngine implements Shared {
       sideEffectsSettled: () => this.fileReleases,
       batch: options.batch && {
         options: options.batch,
-        headers: () => resolveHeaders(options.headers),
+        headers: () => resolveHeaders(this.options.headers),
         // One caller per batch: a request with credentials of its own goes alone.
         mayShareRequest: (entry) => !this.secrets.has(entry.id),
       },
@@ -164,6 +167,7 @@ export class QueueEngine implements Shared {
   private checkStorage(): void {
     const { remeasured, lostKeys } = this.config.store.checkIntact()
     if (remeasured || lostKeys.length > 0) this.outbox.forgetMissing()
+    this.config.checkOtherStorage?.()
   }
 
   private reportLost(ids: string[]): void {
@@ -279,6 +283,18 @@ export class QueueEngine implements Shared {
     this.outbox.clear()
     this.secrets.clear()
     this.status.refresh()
+  }
+
+  /**
+   * The options of the page that takes this queue back from sleep: its
+   * `headers` provider, `onAuthExpired`, `classify`, `onError` and
+   * `idempotencyHeader` apply from now on, so after a logout the next
+   * user's writes never go out with the previous user's credentials. (What
+   * shapes the queue itself, such as retry, concurrency and budgets, stays
+   * as first opened.)
+   */
+  adopt(options: OfflineOptions): void {
+    this.options = options
   }
 
   /** Takes events and the status from the runtime and starts replaying. */

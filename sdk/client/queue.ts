@@ -84,7 +84,9 @@ export class Queue {
     const namespace = options.namespace ?? 'default'
     this.platform = options.platform ?? detectPlatform()
     this.registryName = `queue:${namespace}/${queueName}`
-    this.handle = acquireShared(this.platform.storage, this.registryName, () => this.open(namespace), true)
+    const { value: handle, woke } = acquireShared(this.platform.storage, this.registryName, () => this.open(namespace), true)
+    if (woke) handle.engine.adopt(options)
+    this.handle = handle
   }
 
   get name(): string {

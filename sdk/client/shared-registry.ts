@@ -36,12 +36,18 @@ function slotsOf(owner: object): Map<string, Slot> {
   return byName
 }
 
+/** What {@link acquireShared} hands out: the value, and whether this holder woke it (no one held it before). */
+export interface Acquired<T> {
+  value: T
+  woke: boolean
+}
+
 /**
  * Takes `name` on `owner`, creating it on first use. `exclusive` refuses a
  * second holder with `InUseError` (a Workbox queue name is taken once). A
  * `create` that throws registers nothing.
  */
-export function acquireShared<T extends Shared>(owner: object, name: string, create: () => T, exclusive = false): T {
+export function acquireShared<T extends Shared>(owner: object, name: string, create: () => T, exclusive = false): Acquired<T> {
   const byName = slotsOf(owner)
   let slot = byName.get(name)
   if (slot && exclusive && slot.holders > 0) throw new InUseError(`"${name}" is already open; close it first`)
@@ -50,8 +56,9 @@ export function acquireShared<T extends Shared>(owner: object, name: string, cre
     byName.set(name, slot)
   }
   slot.holders += 1
-  if (slot.holders === 1) slot.value.wake?.()
-  return slot.value as T
+  const woke = slot.holders === 1
+  if (woke) slot.value.wake?.()
+  return { value: slot.value as T, woke }
 }
 
 /** Lets go of `value`; the last holder's release puts it to sleep, and disposes it once idle. */

@@ -29,10 +29,10 @@ export function withBrowserOnline(network: PlatformNetwork, browser: BrowserOnli
       const stopBrowser = browser.onChange(() => {
         const mine = ++latest
         const online = browser.isOnline()
-        network.getStatus().then(
-          (status) => mine === latest && listener(merge(status, online)),
-          () => mine === latest && listener(online ? { isConnected: true, networkType: 'unknown' } : OFFLINE),
-        )
+        const deliver = (status: NetworkStatus): void => {
+          if (mine === latest) listener(merge(status, online))
+        }
+        network.getStatus().then(deliver, () => deliver({ isConnected: true, networkType: 'unknown' }))
       })
       return () => {
         stopRuntime()

@@ -80,7 +80,7 @@ export function koaIdempotency(options: KoaIdempotencyOptions): KoaIdempotencyMi
 
   return async (ctx, next) => {
     const method = ctx.method.toUpperCase()
-    if (ctx.request.body === undefined && core.wantsBody(method, ctx.headers)) {
+    if (ctx.request.body === undefined && !ctx.req.readableEnded && core.wantsBody(method, ctx.headers)) {
       try {
         const contentType = ctx.headers['content-type']
         ctx.request.body = asParsedBody(await readBody(ctx.req, bodyLimit), Array.isArray(contentType) ? contentType[0] : contentType)

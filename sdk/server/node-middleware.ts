@@ -140,7 +140,8 @@ export function idempotency(options: IdempotencyOptions): IdempotencyMiddleware 
   async function handle(req: IdempotentRequest, res: ServerResponse, next: (error?: unknown) => void): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase()
     const contentType = req.headers['content-type']
-    if (req.body === undefined && core.wantsBody(method, req.headers)) {
+    // A stream some other parser already drained has nothing left to read: fingerprint it as bodiless.
+    if (req.body === undefined && !req.readableEnded && core.wantsBody(method, req.headers)) {
       let bytes: Buffer
       try {
         bytes = await readBody(req, bodyLimit)
@@ -189,20 +190,19 @@ export function withIdempotency(
   handler: (req: IdempotentRequest, res: ServerResponse) => unknown,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const middleware = idempotency(options)
+  const failed = (res: ServerResponse): void => {
+    if (res.headersSent || res.destroyed) return
+    res.statusCode = 500
+    res.setHeader('content-type', 'application/json; charset=utf-8')
+    res.end(JSON.stringify({ error: 'internal error' }))
+  }
   return (req, res) => {
     middleware(req, res, (error) => {
-      if (error === undefined) {
-        Promise.resolve()
-          .then(() => handler(req, res))
-          .catch(() => {
-            res.statusCode = 500
-            res.setHeader('content-type', 'application/json; charset=utf-8')
-            res.end(JSON.stringify({ error: 'internal error' }))
-          })
-        return
-      }
-      res.statusCode = 500
-      res.end(JSON.stringify({ error: 'internal error' }))
+      // An error here is the store's (a 5xx the SDK retries); the handler's own throws answer 500 too, and are not stored.
+      if (error !== undefined) failed(res)
+      else Promise.resolve()
+        .then(() => handler(req, res))
+        .catch(() => failed(res))
     })
   }
 }

@@ -110,7 +110,7 @@ export class DurableStore {
       // Checked before any write: a store from a newer release is left exactly as it is.
       const existingMeta = scan.hasMeta ? readMeta(storage, prefix) : undefined
       removeGarbage(storage, scan.garbage)
-      const meta = existingMeta ?? writeMetaOrQuota(storage, prefix)
+      const meta = existingMeta ?? writeMetaIfRoom(storage, prefix)
       const config = { namespace, maxBytes: maxBytes ?? defaultMaxBytes(limitSizeKB), chunkBytes, prefix }
       return new DurableStore(storage, config, scan, meta)
     } catch (error) {
@@ -458,11 +458,17 @@ function sumBytes(items: Iterable<{ bytes: number }>): number {
   return bytes
 }
 
-/** A first open on a full device is a quota problem like any other. */
-function writeMetaOrQuota(storage: PlatformStorage, prefix: string): SizedKey {
+/**
+ * The format record of a store opened for the first time. On a full device
+ * the store opens without it (an app that creates its client at launch must
+ * not crash because the host filled storage): its writes then meet the same
+ * full device, and the first one that fits writes the record too.
+ */
+function writeMetaIfRoom(storage: PlatformStorage, prefix: string): SizedKey {
   try {
     return writeMeta(storage, prefix)
   } catch (error) {
-    throw isPlatformQuotaError(error) ? platformQuotaError(storage, error, 0) : error
+    if (isPlatformQuotaError(error)) return { storageKey: '', bytes: 0 }
+    throw error
   }
 }

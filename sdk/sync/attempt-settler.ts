@@ -48,7 +48,8 @@ export interface AttemptSettlerOptions {
   random: () => number
   retry: RetryPolicy
   classify: (outcome: AttemptOutcome) => Verdict
-  onAuthExpired?: () => unknown
+  /** The app's credentials refresh for a 401, as configured now (`undefined`: none). */
+  authRefresher: () => (() => unknown) | undefined
   blockOnDeadLetter: boolean
   retention: RetentionPolicy
   schedule: BackoffSchedule
@@ -89,7 +90,7 @@ export class AttemptSettler {
     if (verdict === 'deadLetter' || attempted.attempts >= this.options.retry.maxAttempts) {
       return { step: this.deadLetter(attempted), live: { kind: 'deadLettered', error } }
     }
-    if (verdict === 'authExpired' && this.options.onAuthExpired && entry.lastError?.statusCode !== 401) {
+    if (verdict === 'authExpired' && this.options.authRefresher() && entry.lastError?.statusCode !== 401) {
       await this.refreshAuth()
       this.options.outbox.update(attempted)
       return { step: 'next', live: { kind: 'waiting' } }
@@ -162,7 +163,7 @@ export class AttemptSettler {
   async refreshAuth(): Promise<void> {
     if (!this.authRefresh) {
       this.authRefresh = Promise.resolve()
-        .then(() => this.options.onAuthExpired?.())
+        .then(() => this.options.authRefresher()?.())
         .finally(() => {
           this.authRefresh = undefined
         })

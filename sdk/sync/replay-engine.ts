@@ -23,8 +23,8 @@ export interface ReplayEngineOptions {
   events: TypedEmitter<SyncEvents>
   retry: RetryPolicy
   classify: (outcome: AttemptOutcome) => Verdict
-  /** Refreshes credentials after a 401; the entry is then tried again. */
-  onAuthExpired?: () => unknown
+  /** The refresh of credentials after a 401, as configured now (`undefined`: none); the entry is then tried again. */
+  authRefresher: () => (() => unknown) | undefined
   /** Lanes replayed at once. */
   concurrency: number
   /** A dead letter stops the rest of its lane until retried or discarded. */
@@ -276,7 +276,7 @@ export class ReplayEngine {
       begin: (entries, abort) => this.beginAttempts(entries, abort),
       settle: (entry, outcome) => this.settleCatchingQuota(entry, outcome),
       refreshAuth: async () => {
-        if (!this.options.onAuthExpired) return false
+        if (!this.options.authRefresher()) return false
         await this.settler.refreshAuth()
         return true
       },

@@ -10,7 +10,7 @@ import { printable, type FieldDay } from './model'
  * counterexample fast-check reported, CHAOS_DAY plays one given day.
  */
 
-/** Days CI plays: under two minutes on a 2-core machine (a day takes about 0.2 s). */
+/** Days CI plays: two to three minutes on the shared 2-core machine (a day takes about 0.3 s). */
 export const CI_RUNS = 500
 /** The seed CI plays from. */
 export const CI_SEED = 720240611

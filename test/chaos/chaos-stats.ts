@@ -54,6 +54,8 @@ export class ChaosStats {
   reportedLost = 0
   /** Days with a `headers` provider that throws now and then. */
   daysWithThrowingProvider = 0
+  /** Logouts where the next user's page brought its own `headers` provider (not one reading the session). */
+  logoutsToOwnProvider = 0
 
   add(observation: Observation): void {
     this.days += 1
@@ -85,6 +87,7 @@ export class ChaosStats {
     const lost = new Set(observation.events.flatMap((event) => (event.name === 'storageLost' ? (event.ids ?? []) : [])))
     this.reportedLost += observation.wipes.flatMap((wipe) => wipe.entries).filter((entry) => lost.has(entry.entryId)).length
     if (observation.day.options.headersThrowEvery !== undefined) this.daysWithThrowingProvider += 1
+    if (observation.day.options.providerPerPage) this.logoutsToOwnProvider += observation.shapes.logouts
   }
 
   /** Counters that must be above zero for CI's fixed set. */
@@ -104,6 +107,7 @@ export class ChaosStats {
       withdrawn: this.withdrawn,
       killedAfterStore: this.killedAfterStore,
       reportedLost: this.reportedLost,
+      logoutsToOwnProvider: this.logoutsToOwnProvider,
     }
   }
 
@@ -112,7 +116,7 @@ export class ChaosStats {
     const s = this.shapes
     return (
       `pages: ${s.pagesOpened} opened, ${s.pagesClosed} closed (${s.pagesClosedWhileSending} while sending); ` +
-      `logouts: ${s.logouts} (${s.logoutsWhileSending} while sending, ${this.withdrawn} calls withdrawn); ` +
+      `logouts: ${s.logouts} (${s.logoutsWhileSending} while sending, ${this.logoutsToOwnProvider} to a page with its own provider, ${this.withdrawn} calls withdrawn); ` +
       `kills on the wire: ${s.killsOnWire} (${this.killedAfterStore} calls killed after their entry was stored); ` +
       `clock set wrong: ${s.skews} times (${s.skewsDuringBackoff} during a backoff), ${s.actionsWithSkewedClock} actions made on a wrong clock; ` +
       `host app: ${s.wipes} wipes (${this.reportedLost} entries reported lost), ${s.fills} fills (${s.refusedWhileFull} actions refused while full); ` +

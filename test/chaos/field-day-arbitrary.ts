@@ -138,8 +138,9 @@ export interface Exclusions {
    * After a logout closes every page while a send is still on the wire, the
    * next user's `createOffline` wakes the old engine, configured with the
    * old user's options: user B's writes go out with user A's `headers`
-   * provider (`user-switch-wakes-old-engine`). Excluded, the app's provider
-   * reads the session at send time instead of being bound to a page's user.
+   * provider (`user-switch-wakes-old-engine`). Excluded, days with a logout
+   * mid-send use one provider that reads the session at send time instead
+   * of providers bound to each page's user.
    */
   providerPerPage: boolean
   /**
@@ -178,11 +179,11 @@ export const NO_EXCLUSIONS: Exclusions = {
 }
 export const KNOWN_BUG_EXCLUSIONS: Exclusions = {
   tightStorageBudget: false,
-  throwingProviderOnReads: true,
-  providerPerPage: true,
+  throwingProviderOnReads: false,
+  providerPerPage: false,
   clockBehindAtWrite: true,
-  fullDeviceAtOpen: true,
-  wipeUnderPrecache: true,
+  fullDeviceAtOpen: false,
+  wipeUnderPrecache: false,
 }
 
 /** Drops the host app's wipes that come after a manifest update. */
@@ -190,6 +191,12 @@ function noWipeAfterAManifest(day: FieldDay): FieldDay {
   const installed = day.ops.findIndex((op) => op.kind === 'manifest')
   if (installed < 0) return day
   return { ...day, ops: day.ops.filter((op, index) => index < installed || op.kind !== 'wipeStorage') }
+}
+
+/** A day with a logout while a send is on the wire gets one provider reading the session, not one per page. */
+function sessionProviderForLogoutsMidSend(day: FieldDay): FieldDay {
+  const midSend = day.ops.some((op) => op.kind === 'logout' && op.whileSending)
+  return midSend && day.options.providerPerPage ? { ...day, options: { ...day.options, providerPerPage: false } } : day
 }
 
 /** Drops the host app's fills that come after one of its wipes. */
@@ -229,7 +236,7 @@ function optionsArbitrary(excluded: Exclusions): fc.Arbitrary<DayOptions> {
     maxFileBytes: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.integer({ min: 4000, max: 15000 }) }),
     serverLatencyMs: fc.integer({ min: 0, max: 5 }),
     startOnline: fc.boolean(),
-    providerPerPage: excluded.providerPerPage ? fc.constant(false) : fc.boolean(),
+    providerPerPage: fc.boolean(),
     headersThrowEvery: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 4 }) }),
   })
 }
@@ -240,6 +247,7 @@ export function fieldDayArbitrary(excluded: Exclusions = NO_EXCLUSIONS): fc.Arbi
     .record({ options: optionsArbitrary(excluded), ops: fc.array(opArb, { minLength: 1, maxLength: MAX_OPS, size: 'max' }) })
     .filter((day) => day.ops.filter(isUserAction).length <= MAX_ACTIONS)
     .map((day) => (excluded.clockBehindAtWrite ? noActionOnAClockBehind(day) : day))
+    .map((day) => (excluded.providerPerPage ? sessionProviderForLogoutsMidSend(day) : day))
     .map((day) => (excluded.wipeUnderPrecache ? noWipeAfterAManifest(day) : day))
     .map((day) => (excluded.fullDeviceAtOpen ? noFillAfterAWipe(day) : day))
     .map((day) => (excluded.throwingProviderOnReads && day.ops.some(isReadOp) ? { ...day, options: { ...day.options, headersThrowEvery: undefined } } : day))

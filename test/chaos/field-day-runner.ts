@@ -1,7 +1,6 @@
 import { randomBytes } from 'crypto'
-import type { RequestResult } from '../../sdk/client/offline-client'
-import { QuotaExceededError } from '../../sdk/errors'
-import { AppKilledError } from '../../sdk/testing'
+import { QuotaExceededError, type RequestResult } from 'miniprogram-offline'
+import { AppKilledError } from 'miniprogram-offline/testing'
 import type { TestServer } from '../support/test-server'
 import {
   actionIds,

@@ -8,7 +8,10 @@ import { useDayEnvironment } from './day-environment'
 /**
  * The chaos suite: fast-check generates field days (user actions, network
  * flaps, hide/show, kills at random writes, server failures, dropped
- * connections, clock jumps past backoffs and retention); each is played
+ * connections, clock jumps past backoffs and retention, and the shapes real
+ * apps take: pages opening and closing clients, logout with a user switch,
+ * kills on the wire, wrong clocks, a host app wiping or filling storage,
+ * throwing listeners and providers; see README.md); each is played
  * through the real SDK on the emulator against the loopback server, and the
  * invariants (invariants.ts) are checked after every day. A failure prints
  * the seed, fast-check's path and the shrunk day as a numbered script.
@@ -16,7 +19,7 @@ import { useDayEnvironment } from './day-environment'
 
 const settings = chaosSettings()
 /**
- * Real time for playing and shrinking: a day takes about 0.2 s. CI's set stops
+ * Real time for playing and shrinking: a day takes about 0.3 s. CI's set stops
  * after 4 minutes whatever happens (a failure found by then is still reported,
  * shrunk as far as it got); bigger runs get a second a day.
  */

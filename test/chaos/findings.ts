@@ -64,16 +64,13 @@ export const FIXED_FINDINGS: Record<string, FieldDay> = {
     options: { ...QUIET, maxStorageBytes: 300 },
     ops: [{ kind: 'request', lane: '', answers: [503] }, { kind: 'online' }],
   }),
-}
-
-/** Bugs still open: each of these days breaks an invariant today. */
-export const OPEN_FINDINGS: Record<string, FieldDay> = {
   /**
    * Found with seed 720240611 (issue 10's shapes). The app's `headers`
    * provider throws (a token store not ready yet): `offline.get` with
    * `networkFirst` rejects with the provider's raw Error, where a write
    * waits and retries; a read should fall back to the cache or reject
    * with a typed OfflineError. Left out of CI's days by `throwingProviderOnReads`.
+   * Fixed: a provider that throws is, for a read, a request that could not go: the read falls back to a kept copy where its strategy allows, else rejects with a typed TransportError (reader-options.ts `headersFor`).
    */
   'read-with-throwing-provider': printable({
     options: { ...QUIET, startOnline: true, headersThrowEvery: 1 },
@@ -87,6 +84,7 @@ export const OPEN_FINDINGS: Record<string, FieldDay> = {
    * module-level `createOffline` crashes the app at launch), where reading
    * and replaying need no new bytes and only new writes should be refused.
    * Left out of CI's days by `fullDeviceAtOpen`.
+   * Fixed: a store opened for the first time on a full device opens without its format record; the first write that fits writes it too (durable-store.ts `writeMetaIfRoom`).
    */
   'open-on-a-full-device': printable({
     options: QUIET,
@@ -99,11 +97,34 @@ export const OPEN_FINDINGS: Record<string, FieldDay> = {
    * CacheMissError) until the next cold start, which then serves no version.
    * The outbox notices a wipe at its next trigger; the read side never does.
    * Left out of CI's days by `wipeUnderPrecache`.
+   * Fixed: every outbox trigger also checks the read cache's store; a precache whose pointer was wiped is no longer reported as served (`ManifestLifecycle.forgetIfWiped`).
    */
   'wipe-under-a-precache': printable({
     options: { ...QUIET, startOnline: true },
     ops: [{ kind: 'manifest' }, { kind: 'wipeStorage', thenShow: true }],
   }),
+  /**
+   * Found with seed 720240611 (issue 10's shapes). Logout while a replay is
+   * on the wire: `clear()`, every page closes, user B's page calls
+   * `createOffline` with B's `headers` provider. The old engine is still
+   * busy with the withdrawn send, so B's client wakes it, configured with
+   * A's options: B's next write reached the server with A's Authorization.
+   * Left out of CI's days by `providerPerPage`.
+   * Fixed: the page that takes a sleeping namespace back brings its own options (`QueueEngine.adopt`): the next user's writes go out with the next user's credentials.
+   */
+  'user-switch-wakes-old-engine': printable({
+    options: { ...QUIET, providerPerPage: true },
+    ops: [
+      { kind: 'logout', whileSending: true },
+      { kind: 'request', lane: '', answers: [] },
+      { kind: 'online' },
+      { kind: 'request', lane: '', answers: [] },
+    ],
+  }),
+}
+
+/** Bugs still open: each of these days breaks an invariant today. */
+export const OPEN_FINDINGS: Record<string, FieldDay> = {
   /**
    * Found with seed 720240611 (issue 10's shapes). The phone's clock read an
    * hour behind (a plausible time, so the 1970 rule does not apply) when the
@@ -119,23 +140,6 @@ export const OPEN_FINDINGS: Record<string, FieldDay> = {
       { kind: 'request', lane: '', answers: [] },
       { kind: 'fixClock' },
       { kind: 'online' },
-    ],
-  }),
-  /**
-   * Found with seed 720240611 (issue 10's shapes). Logout while a replay is
-   * on the wire: `clear()`, every page closes, user B's page calls
-   * `createOffline` with B's `headers` provider. The old engine is still
-   * busy with the withdrawn send, so B's client wakes it, configured with
-   * A's options: B's next write reached the server with A's Authorization.
-   * Left out of CI's days by `providerPerPage`.
-   */
-  'user-switch-wakes-old-engine': printable({
-    options: { ...QUIET, providerPerPage: true },
-    ops: [
-      { kind: 'logout', whileSending: true },
-      { kind: 'request', lane: '', answers: [] },
-      { kind: 'online' },
-      { kind: 'request', lane: '', answers: [] },
     ],
   }),
 }

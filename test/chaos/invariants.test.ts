@@ -336,6 +336,15 @@ describe('users and logout', () => {
     expect(checkInvariants(day)).toContainEqual(expect.stringMatching(/^a2 \(withdrawn\) was made before a logout yet is pending/))
   })
 
+  test("a call a logout interrupted may not promise a later send ('queued')", () => {
+    const day = clean()
+    day.shapes.logouts = 1
+    day.actions[1] = { ...day.actions[1], logoutsAtReturn: 1 }
+    day.ledger = [applied(1, 'a1')]
+    day.arrivals = [arrival('a1')]
+    expect(checkInvariants(day)).toEqual([expect.stringMatching(/^a2 resolved 'queued' though a logout came during the call/)])
+  })
+
   test('lane order holds between actions of one user only', () => {
     const day = clean()
     day.actions[1] = { ...day.actions[1], logoutsAtCall: 1, user: 2 }

@@ -179,6 +179,10 @@ export function checkFates(observation: Observation, ledger: Ledger = new Ledger
     if (action.outcome === 'rejected' && (ledger.refusals(action.tag).length !== 1 || ledger.successOrders(action).length > 0)) {
       violations.push(`${action.id} resolved 'rejected' but ${ledger.describe(action)}`)
     }
+    if (action.outcome === 'queued' && action.logoutsAtReturn > action.logoutsAtCall) {
+      // 'queued' promises a later send; a logout during the call is a wall it may not cross ('withdrawn').
+      violations.push(`${action.id} resolved 'queued' though a logout came during the call (it cannot be sent later: 'withdrawn'); ${ledger.describe(action)}`)
+    }
     const loggedOutAfter = logoutsOf(observation) > action.logoutsAtCall
     if (loggedOutAfter && item !== undefined) {
       violations.push(`${action.id} (${action.outcome}) was made before a logout yet is ${item.state} in the outbox after the drain; ${ledger.describe(action)}`)
@@ -386,6 +390,10 @@ export function describeObservation(observation: Observation): string {
       `  ${action.id} -> ${action.outcome}${action.error ? ` (${action.error})` : ''}; ${ledger.describe(action)}; ` +
         `events [${events.join(' ')}]; final: ${item ? `${item.state} ${item.done}/${item.total}` : 'not in the outbox'}`,
     )
+  }
+  for (const event of observation.events.filter((each) => each.name === 'storageLost')) lines.push(`  storageLost@${event.instance}: [${(event.ids ?? []).join(' ')}]`)
+  for (const [index, wipe] of observation.wipes.entries()) {
+    lines.push(`  wipe ${index + 1}@${wipe.instance} took [${wipe.entries.map((entry) => `${entry.entryId}=${entry.tag ?? '?'}`).join(' ')}]`)
   }
   lines.push(`  trace: ${observation.trace.map((op) => `${op.index + 1}:${op.writesAfter - op.writesBefore}w${op.killed ? '+kill' : ''}`).join(' ')}`)
   return lines.join('\n')

@@ -1,4 +1,4 @@
-import type { RequestResult, StorageUsage } from '../../sdk/client/offline-client'
+import type { RequestResult, StorageUsage } from 'miniprogram-offline'
 import type { FieldDay, StepKind, UserAction } from './model'
 import type { KeptFile, RecordedEvent } from './phone'
 import type { ReadSnapshot } from './read-side'

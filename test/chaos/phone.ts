@@ -1,9 +1,5 @@
-import { createOffline, type OfflineClient } from '../../sdk/client/offline-client'
-import type { OfflineOptions } from '../../sdk/client/offline-options'
-import type { Platform } from '../../sdk/platform/platform'
-import { createWxPlatform } from '../../sdk/platform/wx-platform'
-import type { OutboxEntry } from '../../sdk/queue/outbox-entry'
-import { createWxEmulator, type WxEmulator } from '../../sdk/testing'
+import { createOffline, createWxPlatform, type OfflineClient, type OfflineOptions, type OutboxEntry, type Platform } from 'miniprogram-offline'
+import { createWxEmulator, type WxEmulator } from 'miniprogram-offline/testing'
 
 /** The namespace every field day uses; its store keys start with `mpo/chaos/`. */
 export const NAMESPACE = 'chaos'
@@ -231,6 +227,8 @@ export class Phone {
         // A killed app's client may fail to let go; the new platform below has storage of its own anyway.
       }
     }
+    // The dead run's pages never finish starting.
+    this.opening = []
     this.emu.restart()
     this.instance += 1
     this.openPage()

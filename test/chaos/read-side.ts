@@ -1,4 +1,4 @@
-import { CacheMissError, OfflineError } from '../../sdk/errors'
+import { CacheMissError, OfflineError } from 'miniprogram-offline'
 import type { ReadOp } from './model'
 import { NAMESPACE, type CallOutcome, type KeptFile, type Phone } from './phone'
 import { READ_PATHS, type ManifestBody, type ReadBody, type ReadSite } from './read-site'

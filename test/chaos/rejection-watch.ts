@@ -1,5 +1,5 @@
 import * as vm from 'vm'
-import { AppKilledError } from '../../sdk/testing'
+import { AppKilledError } from 'miniprogram-offline/testing'
 
 /**
  * Unhandled promise rejections during field days.

@@ -1,5 +1,4 @@
-import type { RequestResult } from '../../sdk/client/offline-client'
-import type { TaskStepOptions } from '../../sdk/client/task-builder'
+import type { RequestResult, TaskStepOptions } from 'miniprogram-offline'
 import type { UserAction } from './model'
 import type { Phone } from './phone'
 

@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'child_process'
 import { createHash } from 'crypto'
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'fs'
 import { tmpdir } from 'os'
 import { join, resolve } from 'path'
 
@@ -46,7 +46,7 @@ function files(dir: string): string[] {
 
 /** `dist/` when missing or older than the sources: a fresh clone has none. */
 function ensureSdkBuilt(): number {
-  const bundle = join(ROOT, 'dist/index.esm.js')
+  const bundle = join(ROOT, (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { main: string }).main)
   const newestSource = Math.max(...files(join(ROOT, 'sdk')).map((path) => statSync(path).mtimeMs))
   if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestSource) return 0
   return run('npm', ['run', 'build'], ROOT)
@@ -61,8 +61,38 @@ function buildKey(): string {
   return hash.digest('hex').slice(0, 16)
 }
 
-/** Packs the SDK, copies the fixture, installs its locked dependencies and the tarball, and runs `uni build` for both targets. */
+const LOCK = join(tmpdir(), 'mpo-uni-fixture.lock')
+/** A lock left by a killed run is taken over after this long. */
+const STALE_LOCK_MS = 20 * 60_000
+
+/** Runs `action` while holding a lock shared by jest workers and the bench: one build of dist/ or the fixture at a time. */
+function exclusively<T>(action: () => T): T {
+  for (;;) {
+    try {
+      mkdirSync(LOCK)
+      break
+    } catch {
+      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true })
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500)
+    }
+  }
+  try {
+    return action()
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true })
+  }
+}
+
+/**
+ * Packs the SDK, copies the fixture, installs its locked dependencies and
+ * the tarball, and runs `uni build` for both targets; or reuses the build
+ * an earlier run made of the same SDK and fixture.
+ */
 export function buildUniApp(): BuiltApp {
+  return exclusively(build)
+}
+
+function build(): BuiltApp {
   const sdkBuild = ensureSdkBuilt()
   const kept = join(tmpdir(), `mpo-uni-fixture-${buildKey()}`)
   const built = (project: string, timingsMs: BuiltApp['timingsMs']): BuiltApp => ({
@@ -89,12 +119,9 @@ export function buildUniApp(): BuiltApp {
   const app = built(project, timingsMs)
   if (!existsSync(join(app.dir, 'index.html'))) throw new Error(`uni build left no index.html in ${app.dir}`)
   if (!existsSync(join(app.mpWeixinDir, 'app.js'))) throw new Error(`uni build -p mp-weixin left no app.js in ${app.mpWeixinDir}`)
-  try {
-    // Kept for the next test file or bench; another worker may have been first.
-    renameSync(project, kept)
-    rmSync(work, { recursive: true, force: true })
-    return built(kept, timingsMs)
-  } catch {
-    return app
-  }
+  rmSync(kept, { recursive: true, force: true })
+  // Kept for the next test file or bench.
+  renameSync(project, kept)
+  rmSync(work, { recursive: true, force: true })
+  return built(kept, timingsMs)
 }

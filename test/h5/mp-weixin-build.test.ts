@@ -58,4 +58,4 @@ test('the mp-weixin build finds wx, and a visit is sent through it', async () =>
   expect(result.status).toBe('sent')
   expect(server.applied.map((request) => request.body)).toEqual([{ label: 'mp-weixin' }])
   offline.close()
-})
+}, 60_000)

@@ -122,6 +122,34 @@ const MODES: Array<{ name: string; module: string; moduleResolution: string; fil
   { name: 'bundler', module: 'esnext', moduleResolution: 'bundler', files: ['consumer.ts'], skipLibCheck: true },
 ]
 
+/**
+ * A TypeScript mini-program (WeChat's TS template: CommonJS, node10
+ * resolution, WeChat's typings only) using the components' helpers.
+ */
+const MINIPROGRAM_CONSUMER = [
+  "import { createOffline, type OfflineClient } from 'miniprogram-offline'",
+  "import { provideOffline, offlineStatusBehavior, type PendingRow } from 'miniprogram-offline/components/index'",
+  "const offline: OfflineClient = createOffline({ namespace: 'sales:rep-001' })",
+  'provideOffline(offline)',
+  'Component({ behaviors: [offlineStatusBehavior] })',
+  "export const titles: PendingRow['title'][] = []",
+  '// @ts-expect-error only a client can be provided',
+  "provideOffline('client')",
+].join('\n')
+
+test.each([
+  { name: 'node10', module: 'commonjs', moduleResolution: 'node10' },
+  { name: 'bundler', module: 'esnext', moduleResolution: 'bundler' },
+])('a TypeScript mini-program finds the components helpers with $name resolution', ({ name, module, moduleResolution }) => {
+  writeFileSync(path.join(project, 'miniprogram.ts'), MINIPROGRAM_CONSUMER)
+  const tsconfig = {
+    compilerOptions: { target: 'ES2020', module, moduleResolution, strict: true, noEmit: true, skipLibCheck: true, types: ['miniprogram-api-typings'], lib: ['ES2020'] },
+    files: ['miniprogram.ts'],
+  }
+  writeFileSync(path.join(project, `tsconfig.mp-${name}.json`), JSON.stringify(tsconfig))
+  run(bin('tsc'), ['-p', `tsconfig.mp-${name}.json`], project)
+}, 60_000)
+
 test.each(MODES)('TypeScript finds and checks every entry with $name resolution', ({ name, module, moduleResolution, files, skipLibCheck }) => {
   writeFileSync(path.join(project, 'consumer.ts'), consumerSource())
   writeFileSync(path.join(project, 'consumer.mts'), consumerSource())

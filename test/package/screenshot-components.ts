@@ -2,7 +2,7 @@
  * Draws docs/images/components-*.png: the shipped components' own WXSS and
  * class names, with words from their own code (describeStatus, toRow) for
  * sample states, laid out as the WXML does and photographed in headless
- * Chromium. Run: npx ts-node --transpile-only test/package/screenshot-components.ts
+ * Chromium. Run: npm run docs:screenshots
  */
 import { mkdtempSync, readFileSync, rmSync } from 'fs'
 import * as os from 'os'

@@ -33,7 +33,7 @@ test('attw finds no type problem for any entry under node10, node16 (CJS and ESM
   const report = JSON.parse(output) as AttwReport
   expect(report.analysis.problems).toEqual([])
   const entries = Object.keys(report.analysis.entrypoints)
-  expect(entries).toEqual(expect.arrayContaining(['.', './testing', './uni', './package.json']))
+  expect(entries).toEqual(expect.arrayContaining(['.', './testing', './uni', './components/index', './package.json']))
   if (existsSync('sdk/server/index.ts')) expect(entries).toContain('./server')
 }, 60_000)
 
@@ -52,6 +52,10 @@ test('the tarball ships the builds, the components, the licence and the changelo
       'LICENSE',
       'CHANGELOG.md',
       ...['index', 'testing', 'uni'].flatMap((name) => [`dist/${name}.mjs`, `dist/${name}.cjs`, `dist/${name}.d.mts`, `dist/${name}.d.cts`]),
+      'dist/components.mjs',
+      'dist/components.cjs',
+      'dist/components.d.mts',
+      'dist/components.d.cts',
       'miniprogram_dist/index.js',
       'miniprogram_dist/components/index.js',
       ...['offline-bar', 'sync-center'].flatMap((name) => ['js', 'json', 'wxml', 'wxss'].map((ext) => `miniprogram_dist/components/${name}/index.${ext}`)),

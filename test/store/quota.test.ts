@@ -133,10 +133,17 @@ describe('a full device', () => {
     expect(store.usage().bytes).toBe(bytesUnder(emu))
   })
 
-  test('the first open on a full device throws QuotaExceededError and writes nothing', () => {
+  test('the first open on a full device opens without writing (no crash at launch); the first write that fits writes the format record too', () => {
     const { emu, open } = createHarness({ maxTotalBytes: 1000 })
     emu.wx.setStorageSync('host', 'h'.repeat(990 - 'host'.length - 2))
-    expect(() => open()).toThrow(QuotaExceededError)
+    const store = open()
     expect(keysUnder(emu)).toEqual([])
+    expect(() => store.put('a', 1)).toThrow(QuotaExceededError)
+    expect(keysUnder(emu)).toEqual([])
+    emu.wx.removeStorageSync('host')
+    store.put('a', 1)
+    expect(keysUnder(emu)).toContain(META_KEY)
+    expect(store.get('a')).toBe(1)
+    expect(store.usage().bytes).toBe(bytesUnder(emu))
   })
 })

@@ -4,6 +4,7 @@
  * 2 on bad arguments.
  */
 import { InvalidArgumentError } from '../../errors'
+import { checkBatch, type BatchCheckOptions } from './batch-check'
 import { formatReport, runConformance, type ConformanceOptions } from './run-conformance'
 
 /** The usage text. */
@@ -20,7 +21,14 @@ options:
   --fail-header "N: v"    a header that makes the endpoint answer 5xx (for the 5xx check)
   --key-header <name>     the idempotency header (default Idempotency-Key)
   --concurrency <n>       duplicates sent at once (default 8)
-  --timeout <ms>          per request (default 10000)`
+  --timeout <ms>          per request (default 10000)
+
+batch endpoint (docs/batch-protocol.md), checked too when --batch-url is given:
+  --batch-url <url>             the batch endpoint
+  --batch-path <path>           the write route its entries go to (default <url>'s path)
+  --batch-auth-header <name>    a header among --header that carries auth (repeatable)
+  --batch-fail-path <path>      a route that answers non-2xx and applies nothing (default: one no app has)
+  --batch-max-entries <n>       the entry limit the endpoint enforces (default 50)`
 
 function header(text: string): [string, string] {
   const at = text.indexOf(':')
@@ -28,12 +36,47 @@ function header(text: string): [string, string] {
   return [text.slice(0, at).trim(), text.slice(at + 1).trim()]
 }
 
+/** Where the batch checks go, from the `--batch-*` options. */
+interface BatchArgs {
+  url?: string
+  path?: string
+  authHeaders: string[]
+  failPath?: string
+  maxEntries?: number
+}
+
+/** The path (and query) of an absolute URL. */
+function pathOf(url: string): string {
+  const match = /^https?:\/\/[^/?#]+([^#]*)/i.exec(url)
+  return match && match[1] !== '' ? match[1] : '/'
+}
+
+/** The batch checks' options, when `--batch-url` was given. */
+function batchOptions(batchArgs: BatchArgs, main: ConformanceOptions): BatchCheckOptions | undefined {
+  if (batchArgs.url === undefined) return undefined
+  const { 'content-type': contentType, ...headers } = main.headers ?? {}
+  return {
+    url: batchArgs.url,
+    path: batchArgs.path ?? pathOf(main.url),
+    method: main.method,
+    body: main.body,
+    headers,
+    entryHeaders: contentType === undefined ? undefined : { 'content-type': contentType },
+    authHeaders: batchArgs.authHeaders.length > 0 ? batchArgs.authHeaders : undefined,
+    countUrl: main.countUrl,
+    failPath: batchArgs.failPath,
+    maxEntries: batchArgs.maxEntries,
+    timeoutMs: main.timeoutMs,
+  }
+}
+
 /** Reads the arguments (after the program name; a leading `conformance` is optional). */
-export function parseArgs(argv: readonly string[]): ConformanceOptions {
+export function parseArgs(argv: readonly string[]): ConformanceOptions & { batch?: BatchCheckOptions } {
   const args = argv[0] === 'conformance' ? argv.slice(1) : [...argv]
   let url: string | undefined
   const headers: Record<string, string> = {}
   const options: Partial<ConformanceOptions> = {}
+  const batchArgs: BatchArgs = { authHeaders: [] }
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i]
     const value = (): string => {
@@ -50,6 +93,11 @@ export function parseArgs(argv: readonly string[]): ConformanceOptions {
       case '--key-header': options.keyHeader = value(); break
       case '--concurrency': options.concurrency = Number(value()); break
       case '--timeout': options.timeoutMs = Number(value()); break
+      case '--batch-url': batchArgs.url = value(); break
+      case '--batch-path': batchArgs.path = value(); break
+      case '--batch-auth-header': batchArgs.authHeaders.push(value().toLowerCase()); break
+      case '--batch-fail-path': batchArgs.failPath = value(); break
+      case '--batch-max-entries': batchArgs.maxEntries = Number(value()); break
       default:
         if (arg.startsWith('--')) throw new InvalidArgumentError(`unknown option ${arg}`)
         if (url !== undefined) throw new InvalidArgumentError(`one url only, got ${url} and ${arg}`)
@@ -57,7 +105,8 @@ export function parseArgs(argv: readonly string[]): ConformanceOptions {
     }
   }
   if (url === undefined) throw new InvalidArgumentError('the url is missing')
-  return { ...options, url, headers: { 'content-type': 'application/json', ...headers } }
+  const parsed: ConformanceOptions = { ...options, url, headers: { 'content-type': 'application/json', ...headers } }
+  return { ...parsed, batch: batchOptions(batchArgs, parsed) }
 }
 
 /**
@@ -65,14 +114,18 @@ export function parseArgs(argv: readonly string[]): ConformanceOptions {
  * allowed), 1 a check failed, 2 bad arguments.
  */
 export async function main(argv: string[], write: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
-  let options: ConformanceOptions
   try {
     if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
       write(`${USAGE}\n`)
       return argv.length === 0 ? 2 : 0
     }
-    options = parseArgs(argv)
+    const { batch, ...options } = parseArgs(argv)
     const report = await runConformance(options)
+    if (batch) {
+      const results = [...report.results, ...(await checkBatch(batch))]
+      report.results = results
+      report.ok = results.every((result) => result.status !== 'fail')
+    }
     write(`${formatReport(report)}\n`)
     return report.ok ? 0 : 1
   } catch (error) {

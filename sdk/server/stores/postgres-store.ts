@@ -34,12 +34,31 @@ export interface PgPoolLike extends PgQueryable {
 export interface PostgresStoreOptions {
   /** The table (created on first use if missing). Default `idempotency_keys`. */
   table?: string
+  /**
+   * For transactional mode: the claim also opens the handler's transaction,
+   * in the same round trip (the claim commits first, then `BEGIN`), and
+   * keeps that connection for the request. A new key then costs no more
+   * round trips than the handler's own transaction would. A connection is
+   * held from the claim to the answer. Default false.
+   */
+  claimOpensTransaction?: boolean
 }
 
 /** The PostgreSQL store. The transaction's `tx` is the checked-out pool client. */
 export interface PostgresStore extends TransactionalStore<PgPoolClientLike> {
   /** Creates the table if missing. Called on first use anyway; call it at start to keep that off a request. */
   setup(): Promise<void>
+}
+
+/** A string as a SQL expression made of hex digits only: nothing in it can end the literal. */
+function text(value: string): string {
+  return `convert_from(decode('${Buffer.from(value, 'utf8').toString('hex')}', 'hex'), 'UTF8')`
+}
+
+/** An integer as a SQL literal. @throws InvalidArgumentError for anything else. */
+function integer(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new InvalidArgumentError(`expected an integer, got ${value}`)
+  return String(value)
 }
 
 /** PostgreSQL's division_by_zero: the completion found the key no longer held. */
@@ -105,10 +124,8 @@ export function postgresStore(pool: PgPoolLike, options: PostgresStoreOptions = 
    * @returns false when the lock was lost (the transaction is then aborted).
    */
   const completeAndCommit = async (client: PgQueryable, held: HeldKey, answer: StoredAnswer): Promise<boolean> => {
-    if (!Number.isInteger(answer.status)) throw new InvalidArgumentError(`status must be an integer, got ${answer.status}`)
-    const text = (value: string): string => `convert_from(decode('${Buffer.from(value, 'utf8').toString('hex')}', 'hex'), 'UTF8')`
     const sql = `WITH u AS (
-        UPDATE ${table} SET state = 'done', status = ${answer.status}, headers = ${text(encodeHeaders(answer.headers))},
+        UPDATE ${table} SET state = 'done', status = ${integer(answer.status)}, headers = ${text(encodeHeaders(answer.headers))},
           body = decode('${answer.body.toString('hex')}', 'hex'), token = NULL, locked_until = 0
         WHERE id = ${text(held.id)} AND token = ${text(held.token)} AND state = 'in_progress' RETURNING 1)
       SELECT 1 / COUNT(*) FROM u; COMMIT`
@@ -121,17 +138,74 @@ export function postgresStore(pool: PgPoolLike, options: PostgresStoreOptions = 
     }
   }
 
+  /** Connections whose transaction the claim opened, by the holder's token. */
+  const opened = new Map<string, PgPoolClientLike>()
+
+  /** The claim (committed at once), then BEGIN, in one simple-protocol round trip (values as hex literals). */
+  const claimAndBegin = async (request: ClaimRequest): Promise<ClaimResult> => {
+    const { id, key, fingerprint, token, now, leaseMs } = request
+    const literals = [text(id), text(key), text(fingerprint), text(token), integer(now + leaseMs), integer(now)]
+    // The explicit COMMIT matters: a BEGIN later in the same query would otherwise pull the claim into its transaction.
+    const sql = `${claimSql.replace(/\$([1-6])\b/g, (_, n: string) => literals[Number(n) - 1])}; COMMIT; BEGIN`
+    const client = await pool.connect()
+    let claim: ClaimResult
+    try {
+      const results = (await client.query(sql)) as PgResultLike | PgResultLike[]
+      claim = toClaimResult((Array.isArray(results) ? results[0] : results).rows[0] as ClaimRow)
+    } catch (error) {
+      client.release(error as Error)
+      throw error
+    }
+    if (claim.kind === 'claimed') {
+      opened.set(token, client)
+      return claim
+    }
+    await finish(client, 'ROLLBACK')
+    return claim
+  }
+
+  /** Ends an opened transaction and returns its connection (destroyed if the statement failed). */
+  const finish = async (client: PgPoolClientLike, sql: string): Promise<void> => {
+    try {
+      await client.query(sql)
+      client.release()
+    } catch (error) {
+      client.release(error as Error)
+      throw error
+    }
+  }
+
   return {
     kind: 'postgres',
     setup,
     async claim(request: ClaimRequest): Promise<ClaimResult> {
       await setup()
+      if (options.claimOpensTransaction === true) return claimAndBegin(request)
       const { id, key, fingerprint, token, now, leaseMs } = request
       const result = await pool.query(claimSql, [id, key, fingerprint, token, now + leaseMs, now])
       return toClaimResult(result.rows[0] as ClaimRow)
     },
-    complete: (held, answer) => complete(pool, held, answer),
+    async complete(held, answer) {
+      const client = opened.get(held.token)
+      if (client === undefined) return complete(pool, held, answer)
+      opened.delete(held.token)
+      let stored: boolean
+      try {
+        stored = await completeAndCommit(client, held, answer)
+      } catch (error) {
+        await finish(client, 'ROLLBACK').catch(() => undefined)
+        throw error
+      }
+      if (stored) client.release()
+      else await finish(client, 'ROLLBACK')
+      return stored
+    },
     async release(id, token) {
+      const client = opened.get(token)
+      if (client !== undefined) {
+        opened.delete(token)
+        await finish(client, 'ROLLBACK')
+      }
       await pool.query(`DELETE FROM ${table} WHERE id = $1 AND token = $2 AND state = 'in_progress'`, [id, token])
     },
     async purge(before, now) {
@@ -140,10 +214,12 @@ export function postgresStore(pool: PgPoolLike, options: PostgresStoreOptions = 
       return result.rowCount ?? 0
     },
     async transaction<T>(held: HeldKey | undefined, work: (tx: PgPoolClientLike) => T | Promise<T>, answerOf: (value: T) => StoredAnswer | undefined): Promise<TransactionOutcome<T>> {
-      const client = await pool.connect()
+      const heldClient = held === undefined ? undefined : opened.get(held.token)
+      if (held !== undefined) opened.delete(held.token)
+      const client = heldClient ?? (await pool.connect())
       let broken: Error | undefined
       try {
-        await client.query('BEGIN')
+        if (heldClient === undefined) await client.query('BEGIN')
         try {
           const value = await work(client)
           const answer = answerOf(value)

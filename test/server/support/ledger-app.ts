@@ -15,7 +15,7 @@ import type { Pool, PoolClient } from 'pg'
 import { idempotency, postgresStore, sqliteStore, type AnswerInit, type IdempotentRequest } from 'miniprogram-offline/server'
 
 /** The database behind the app. */
-export type LedgerDb = { kind: 'sqlite'; db: Database.Database } | { kind: 'postgres'; pool: Pool }
+export type LedgerDb = { kind: 'sqlite'; db: Database.Database } | { kind: 'postgres'; pool: Pool; claimOpensTransaction?: boolean }
 
 /** A running ledger app. */
 export interface LedgerApp {
@@ -58,7 +58,7 @@ export async function startLedgerApp(database: LedgerDb, table: string, leaseMs?
   } else {
     const { pool } = database
     await pool.query(`CREATE TABLE IF NOT EXISTS ${table} (id SERIAL PRIMARY KEY, amount INTEGER NOT NULL)`)
-    const store = postgresStore(pool, { table: `${table}_keys` })
+    const store = postgresStore(pool, { table: `${table}_keys`, claimOpensTransaction: database.claimOpensTransaction })
     await store.setup()
     app.use(idempotency({ store, leaseMs }))
     app.post('/ledger', async (req: IdempotentRequest, _res, next) => {
