@@ -11,6 +11,7 @@ module.exports = {
     '^miniprogram-offline/testing$': '<rootDir>/sdk/testing/index.ts',
     '^miniprogram-offline/uni$': '<rootDir>/sdk/uni/index.ts',
     '^miniprogram-offline/server$': '<rootDir>/sdk/server/index.ts',
+    '^miniprogram-offline/components/index$': '<rootDir>/sdk/components/index.ts',
   },
   testTimeout: 20000,
   // The uni-app fixture's own install and build output are not tests or modules of this project.

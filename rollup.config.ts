@@ -119,6 +119,8 @@ interface Entry {
 }
 
 const hasServer = existsSync('sdk/server/index.ts')
+/** Any package but tslib (whose helpers the TypeScript plugin inlines): the server uses the app's own database clients. */
+const packages = /^(?!tslib$)[^./\0]/
 const hasCli = existsSync('sdk/server/conformance/cli.ts')
 
 const entries: Entry[] = [
@@ -133,7 +135,7 @@ const entries: Entry[] = [
     : []),
   // Node only, for the backend: the database clients are the user's own, so every package stays external.
   ...(hasServer
-    ? [{ name: 'server', input: 'sdk/server/index.ts', external: [...nodeBuiltins, /^[^./]/], plugins: [], typesBanner: '/// <reference types="node" />' }]
+    ? [{ name: 'server', input: 'sdk/server/index.ts', external: [...nodeBuiltins, packages], plugins: [], typesBanner: '/// <reference types="node" />' }]
     : []),
 ]
 
@@ -165,7 +167,7 @@ const cli: RollupOptions[] = hasCli
   ? [
       {
         input: 'sdk/server/conformance/cli.ts',
-        external: [...nodeBuiltins, /^[^./]/],
+        external: [...nodeBuiltins, packages],
         plugins: [compile()],
         output: { file: 'dist/cli.cjs', format: 'cjs', banner: '#!/usr/bin/env node' },
       },

@@ -23,10 +23,12 @@ export const BUNDLES = [
 
 /**
  * Gzipped bytes the core may grow to before CI fails: the size when the
- * budget was set (25.5 KB, outbox, files and reads together) plus about a
- * quarter, so growth is a decision, not an accident.
+ * budget was last set (34.0 KB: outbox, files, reads, write-ahead sends,
+ * batch replay) plus about 8%, so growth is a decision, not an accident.
+ * It was 32 KiB until batch replay and the hardening of issue 10 took the
+ * core past it.
  */
-export const CORE_GZIP_BUDGET_BYTES = 32 * 1024
+export const CORE_GZIP_BUDGET_BYTES = 36 * 1024
 
 /**
  * Raw bytes of all of `miniprogram_dist/` (core and components), which count
@@ -37,10 +39,10 @@ export const MINIPROGRAM_DIST_BUDGET_BYTES = 148 * 1024
 
 /**
  * Bytes of the packed tarball (`npm pack`): what `npm install` downloads.
- * 360 KB when set (readable dist for Node, server and bin included, no
- * source maps), plus about a quarter.
+ * 398 KB when set (readable dist for Node, server, conformance kit and
+ * bin included, no source maps), plus about a quarter.
  */
-export const TARBALL_BUDGET_BYTES = 452 * 1024
+export const TARBALL_BUDGET_BYTES = 500 * 1024
 
 export interface BundleSize {
   name: string

@@ -10,6 +10,7 @@
 import type { BenchSection } from './bench-section'
 import { batchBench } from './batch-bench'
 import { cacheBench } from './cache-bench'
+import { h5WorkboxBench } from './h5-workbox-bench'
 import { liveSendBench } from './live-send-bench'
 import { writeBenchmarksReport } from './benchmarks-report'
 import { bundleBench } from './bundle-bench'
@@ -20,7 +21,7 @@ import { serverBench } from './server-bench'
 import { storeBench } from './store-bench'
 import { uploadBench } from './upload-bench'
 
-const sections: BenchSection[] = [storeBench, outboxBench, liveSendBench, batchBench, uploadBench, scalingBench, memoryBench, bundleBench, cacheBench, serverBench]
+const sections: BenchSection[] = [storeBench, outboxBench, liveSendBench, batchBench, uploadBench, scalingBench, memoryBench, bundleBench, cacheBench, serverBench, h5WorkboxBench]
 
 /** Copies everything printed into `lines` as well, for BENCHMARKS.md. */
 function recordOutput(lines: string[]): void {

@@ -22,3 +22,22 @@ export type { AttemptError, EntryMetadata, OutboxEntry, RequestEntry, UploadEntr
 export type { StoredRequest } from './queue/stored-request'
 export * from './errors'
 export * from './platform'
+export type {
+  GetOptions,
+  GetResult,
+  ReadSource,
+  OfflineReaderOptions,
+  CacheExpiration,
+  ReadStrategy,
+  ReadHeaders,
+  ManifestApi,
+  ManifestDocument,
+  ManifestResource,
+  ManifestSource,
+  ManifestEvents,
+  ManifestOutcome,
+  ManifestStatus,
+} from './cache'
+export { READ_STRATEGIES, DEFAULT_CACHE_MAX_BYTES, DEFAULT_MAX_FILE_BYTES, DEFAULT_CACHE_NAME } from './cache'
+export { DurableStore } from './store'
+export type { DurableStoreOptions, StoreIntegrity, StoreUsage } from './store'

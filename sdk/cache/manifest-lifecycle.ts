@@ -21,6 +21,8 @@ export interface LifecycleDeps {
   headers(): Promise<Record<string, string>>
   /** Settles once leftover files of earlier runs are gone; checks wait for it. */
   ready(): Promise<void>
+  /** Looks whether the host app wiped the store (one storage read), re-measuring it if so. */
+  storeIntact(): boolean
 }
 
 type Loaded = ResolvedManifest | 'withdrawn'
@@ -66,11 +68,13 @@ export class ManifestLifecycle {
   }
 
   get status(): ManifestStatus {
+    this.forgetIfWiped()
     return this.state
   }
 
   /** The version served, if any. */
   get served(): PrecacheVersion | undefined {
+    this.forgetIfWiped()
     return this.current
   }
 
@@ -129,12 +133,15 @@ export class ManifestLifecycle {
   }
 
   /**
-   * After storage was wiped behind the SDK's back: a served version whose
-   * pointer is gone is no longer served (its responses went with it), so the
-   * status says so at once instead of at the next cold start.
+   * After storage was wiped behind the SDK's back, a served version whose
+   * pointer is gone is no longer served (its responses went with it): the
+   * status and every read say so at once, not at the next cold start.
    */
-  forgetIfWiped(): void {
-    if (!this.current || this.deps.store.has(MANIFEST_POINTER_KEY)) return
+  private forgetIfWiped(): void {
+    if (!this.current) return
+    // Re-measures the store when the host app wiped it; then the pointer says.
+    this.deps.storeIntact()
+    if (this.deps.store.has(MANIFEST_POINTER_KEY)) return
     this.current = undefined
     this.state = 'UNCACHED'
   }

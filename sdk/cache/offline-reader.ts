@@ -120,7 +120,15 @@ class Reader implements OfflineReader {
         headers,
       })
       this.installer = new PrecacheInstaller({ platform, store: this.store, responses: this.responses, images: this.images, folder: this.folder, headers })
-      this.lifecycle = new ManifestLifecycle({ platform, store: this.store, responses: this.responses, installer: this.installer, headers, ready: () => this.ready })
+      this.lifecycle = new ManifestLifecycle({
+        platform,
+        store: this.store,
+        responses: this.responses,
+        installer: this.installer,
+        headers,
+        ready: () => this.ready,
+        storeIntact: () => this.storeIntact(),
+      })
       this.manifest = createManifestApi(this.lifecycle)
       this.ready = this.removeLeftoverFiles()
       this.listen()
@@ -176,9 +184,14 @@ class Reader implements OfflineReader {
   }
 
   checkIntact(): void {
-    if (this.closed) return
+    this.storeIntact()
+  }
+
+  /** One storage read: false when the host app wiped the read cache's store since the last look (which re-measures it). */
+  private storeIntact(): boolean {
+    if (this.closed) return true
     const { remeasured, lostKeys } = this.store.checkIntact()
-    if (remeasured || lostKeys.length > 0) this.lifecycle.forgetIfWiped()
+    return !remeasured && lostKeys.length === 0
   }
 
   close(): void {

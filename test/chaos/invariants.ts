@@ -1,4 +1,4 @@
-import { DEFAULT_CACHE_MAX_BYTES } from '../../sdk/cache'
+import { DEFAULT_CACHE_MAX_BYTES } from 'miniprogram-offline'
 import { retentionMs } from './model'
 import { ACCEPTED, type ActionRecord, type Observation, type Snapshot } from './observation'
 import type { Application } from './server-script'

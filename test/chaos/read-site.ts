@@ -1,4 +1,4 @@
-import type { ManifestDocument } from '../../sdk/cache'
+import type { ManifestDocument } from 'miniprogram-offline'
 import type { RecordedRequest, ScriptedResponse } from '../support/test-server'
 
 /**
