@@ -5,6 +5,7 @@
 import { createHash } from 'crypto'
 import type { IncomingHttpHeaders } from 'http'
 import { decodeMultipart, isMultipart, type UploadedFile } from './multipart'
+import { canonicalJson } from '../sdk/server'
 
 /** A decoded request body. */
 export type Payload =
@@ -32,18 +33,6 @@ export async function decodePayload(headers: IncomingHttpHeaders, raw: Buffer): 
   }
 }
 
-/** JSON with object keys sorted at every level, so key order does not change the hash. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (typeof value === 'object' && value !== null) {
-    const record = value as Record<string, unknown>
-    const members = Object.keys(record)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`)
-    return `{${members.join(',')}}`
-  }
-  return JSON.stringify(value)
-}
 
 function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex')

@@ -34,8 +34,6 @@ export function releaseStore(platform: Platform, namespace: string, store: Share
  */
 export class NamespaceRuntime implements Shared {
   private constructor(
-    private readonly platform: Platform,
-    private readonly namespace: string,
     private readonly store: SharedStore,
     readonly engine: QueueEngine,
     readonly reader: OfflineReader,
@@ -57,9 +55,13 @@ export class NamespaceRuntime implements Shared {
         // Cached reads always make room for queued writes, never the other way round.
         freeSpace: (bytes) => reader?.freeSpace(bytes) ?? 0,
         checkOtherStorage: () => reader?.checkIntact(),
+        onDispose: () => {
+          reader?.close()
+          releaseStore(platform, namespace, store)
+        },
       })
       reader = createOfflineReader({ platform, namespace, network: engine.network, listing, options: { headers: options.headers, ...options.reads } })
-      return new NamespaceRuntime(platform, namespace, store, engine, reader)
+      return new NamespaceRuntime(store, engine, reader)
     } catch (error) {
       releaseStore(platform, namespace, store)
       throw error
@@ -89,8 +91,6 @@ export class NamespaceRuntime implements Shared {
   }
 
   dispose(): void {
-    this.reader.close()
     this.engine.dispose()
-    releaseStore(this.platform, this.namespace, this.store)
   }
 }

@@ -36,6 +36,8 @@ export interface QueueEngineConfig {
   freeSpace?: (bytes: number) => number
   /** Also checked for a wipe whenever the outbox's store is (the read cache). */
   checkOtherStorage?: () => void
+  /** Lets go of what the engine was given (the namespace store), once it is disposed. */
+  onDispose?: () => void
 }
 
 /** The app's headers for one send, held to the same rules as a request's own (a bad one fails the attempt, which retries). */
@@ -324,6 +326,7 @@ export class QueueEngine implements Shared {
     this.sleep()
     this.status.clear()
     this.events.clear()
+    this.config.onDispose?.()
   }
 
   private async start(): Promise<void> {

@@ -12,7 +12,7 @@ import type { OfflineOptions } from './offline-options'
 import type { PendingItem } from './pending-view'
 import { QueueEngine } from './queue-engine'
 import { secretHeadersIn } from './run-secrets'
-import { acquireShared, releaseShared, type Shared } from './shared-registry'
+import { acquireShared, releaseShared } from './shared-registry'
 import type { StatusSource } from './sync-status'
 
 /** An entry as Workbox's `Queue` takes and gives it; `request` is a `wx.request` without callbacks. */
@@ -32,31 +32,6 @@ export interface QueueOptions extends OfflineOptions {
   onSync?: (options: { queue: Queue }) => unknown
 }
 
-/** A named queue's engine with the namespace store it holds; the name is taken once at a time. */
-class QueueHandle implements Shared {
-  constructor(
-    readonly engine: QueueEngine,
-    private readonly release: () => void,
-  ) {}
-
-  wake(): void {
-    this.engine.wake()
-  }
-
-  sleep(): void {
-    this.engine.sleep()
-  }
-
-  busy(): Promise<void> | undefined {
-    return this.engine.busy()
-  }
-
-  dispose(): void {
-    this.engine.dispose()
-    this.release()
-  }
-}
-
 /**
  * A Workbox-compatible background-sync queue for mini-programs.
  *
@@ -73,7 +48,7 @@ class QueueHandle implements Shared {
  */
 export class Queue {
   readonly platform: Platform
-  private readonly handle: QueueHandle
+  private readonly engine: QueueEngine
   private readonly registryName: string
   private closed = false
 
@@ -84,9 +59,9 @@ export class Queue {
     const namespace = options.namespace ?? 'default'
     this.platform = options.platform ?? detectPlatform()
     this.registryName = `queue:${namespace}/${queueName}`
-    const { value: handle, woke } = acquireShared(this.platform.storage, this.registryName, () => this.open(namespace), true)
-    if (woke) handle.engine.adopt(options)
-    this.handle = handle
+    const { value: engine, woke } = acquireShared(this.platform.storage, this.registryName, () => this.open(namespace), true)
+    if (woke) engine.adopt(options)
+    this.engine = engine
   }
 
   get name(): string {
@@ -94,12 +69,12 @@ export class Queue {
   }
 
   get status(): StatusSource {
-    return this.handle.engine.status
+    return this.engine.status
   }
 
   /** Resolves once the queue knows the network state. */
   get ready(): Promise<void> {
-    return this.handle.engine.ready
+    return this.engine.ready
   }
 
   /** Adds an entry at the end; when online, a replay starts soon (Workbox's `registerSync`). */
@@ -114,17 +89,17 @@ export class Queue {
 
   /** Sends an entry again now; a dead letter goes back to the end of its lane under a new idempotency key. */
   retry(id: string): Promise<void> {
-    return this.handle.engine.retry(id)
+    return this.engine.retry(id)
   }
 
   /** Drops an entry (typically a dead letter) unsent. */
   discard(id: string): void {
-    this.handle.engine.discard(id)
+    this.engine.discard(id)
   }
 
   /** Empties the queue. */
   clear(): void {
-    this.handle.engine.clear()
+    this.engine.clear()
   }
 
   /** Removes and returns the first unexpired entry (expired ones are dropped with an event). */
@@ -139,12 +114,12 @@ export class Queue {
 
   /** Every unexpired entry, oldest first, without removing them; expired ones are dropped. */
   async getAll(): Promise<QueueEntry[]> {
-    return this.handle.engine.waitingEntries().map((entry) => this.toQueueEntry(entry))
+    return this.engine.waitingEntries().map((entry) => this.toQueueEntry(entry))
   }
 
   /** Entries stored, expired ones and dead letters included (as Workbox counts everything stored). */
   async size(): Promise<number> {
-    return this.handle.engine.size
+    return this.engine.size
   }
 
   /**
@@ -152,40 +127,40 @@ export class Queue {
    * are still waiting afterwards (offline, or retries scheduled).
    */
   async replayRequests(): Promise<void> {
-    await this.handle.engine.replayAll()
-    const remaining = this.handle.engine.pendingCount
+    await this.engine.replayAll()
+    const remaining = this.engine.pendingCount
     if (remaining > 0) throw new ReplayFailedError(this.queueName, remaining)
   }
 
   pending(): PendingItem[] {
-    return this.handle.engine.pending()
+    return this.engine.pending()
   }
 
   on<Name extends keyof SyncEvents>(name: Name, listener: (payload: SyncEvents[Name]) => void): Unsubscribe {
-    return this.handle.engine.events.on(name, listener)
+    return this.engine.events.on(name, listener)
   }
 
   /** Stops listening and frees the name; stored entries stay. */
   close(): void {
     if (this.closed) return
     this.closed = true
-    releaseShared(this.platform.storage, this.registryName, this.handle)
+    releaseShared(this.platform.storage, this.registryName, this.engine)
   }
 
   /** All or nothing: the store is released again if the engine cannot be built. */
-  private open(namespace: string): QueueHandle {
+  private open(namespace: string): QueueEngine {
     const store = acquireStore(this.platform, namespace, this.options.maxStorageBytes)
     try {
       const onSync = this.options.onSync
-      const engine = new QueueEngine({
+      return new QueueEngine({
         platform: this.platform,
         namespace,
         queueName: this.queueName,
         options: this.options,
         store: store.store,
         onTrigger: onSync && (() => this.runOnSync(onSync)),
+        onDispose: () => releaseStore(this.platform, namespace, store),
       })
-      return new QueueHandle(engine, () => releaseStore(this.platform, namespace, store))
     } catch (error) {
       releaseStore(this.platform, namespace, store)
       throw error
@@ -200,10 +175,10 @@ export class Queue {
     const keepSecrets = this.options.persistSecretHeaders ?? false
     const request = toStoredRequest(source.request, keepSecrets)
     checkPlacement({ metadata: source.metadata })
-    const entry = newEntry(this.platform, await this.handle.engine.newId(), { request }, { metadata: source.metadata }, source.timestamp)
+    const entry = newEntry(this.platform, await this.engine.newId(), { request }, { metadata: source.metadata }, source.timestamp)
     const secrets = keepSecrets ? {} : secretHeadersIn(source.request.header)
-    this.handle.engine.store(entry, new Map([[0, secrets]]), position)
-    if (this.handle.engine.canSend()) void this.handle.engine.trigger()
+    this.engine.store(entry, new Map([[0, secrets]]), position)
+    if (this.engine.canSend()) void this.engine.trigger()
   }
 
   /** A throw leaves the entries for the next trigger, as in Workbox; it must not escape as an unhandled rejection. */
@@ -216,9 +191,9 @@ export class Queue {
   }
 
   private take(pick: (entries: OutboxEntry[]) => OutboxEntry | undefined): QueueEntry | undefined {
-    const entry = pick(this.handle.engine.waitingEntries())
+    const entry = pick(this.engine.waitingEntries())
     if (!entry) return undefined
-    this.handle.engine.take(entry)
+    this.engine.take(entry)
     return this.toQueueEntry(entry)
   }
 
