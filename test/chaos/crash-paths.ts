@@ -70,6 +70,18 @@ export function crashPaths(): CrashPath[] {
       act: [request([503])],
     },
     {
+      name: 'batched replay',
+      options: { ...QUIET, batch: true },
+      setup: [request(), request([], { lane: 'visit:1' }), request([], { dedupeKey: 'status:1' })],
+      act: [{ kind: 'online' }],
+    },
+    {
+      name: 'batched replay stopping a lane',
+      options: { ...QUIET, batch: true },
+      setup: [request(), request([503]), request(), request([], { lane: 'visit:1' }), request([422], { lane: 'visit:2' })],
+      act: [{ kind: 'online' }],
+    },
+    {
       name: 'replay of one entry',
       options: QUIET,
       setup: [request()],

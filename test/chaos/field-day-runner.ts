@@ -1,7 +1,7 @@
 import { randomBytes } from 'crypto'
 import { QuotaExceededError, type RequestResult } from 'miniprogram-offline'
 import { AppKilledError } from 'miniprogram-offline/testing'
-import type { TestServer } from '../support/test-server'
+import { BATCH_PATH, type TestServer } from '../support/test-server'
 import {
   actionIds,
   describeOp,
@@ -108,6 +108,7 @@ class DayRun {
         maxRetentionTime: options.retentionMinutes,
         maxStorageBytes: options.maxStorageBytes,
         maxFileBytes: options.maxFileBytes,
+        batch: options.batch ? { url: `${server.url}${BATCH_PATH}` } : undefined,
         // The page's user's credentials, applied at send time: after a 401 the refreshed token goes out with the retry.
         headers: () => this.headersOf(user),
         onAuthExpired: options.refreshAuth ? () => void (this.token += 1) : undefined,

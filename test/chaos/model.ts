@@ -167,6 +167,8 @@ export interface DayOptions {
   maxFileBytes?: number
   serverLatencyMs: number
   startOnline: boolean
+  /** Replay through the server's batch endpoint (`createOffline({ batch })`): batch days. */
+  batch?: boolean
   /**
    * True: each page passes a `headers` provider bound to the user who opened
    * it (B's page, B's provider). False: one provider reads the session at
@@ -299,6 +301,7 @@ export function describeOptions(options: DayOptions): string {
     `file budget ${options.maxFileBytes === undefined ? 'default' : `${options.maxFileBytes} B`}`,
     `server latency ${options.serverLatencyMs} ms`,
     options.startOnline ? 'starts online' : 'starts offline',
+    ...(options.batch ? ['replays in batches'] : []),
     options.providerPerPage ? "each page's headers provider is its user's" : 'the headers provider reads the session',
     ...(options.headersThrowEvery === undefined ? [] : [`headers provider throws every ${options.headersThrowEvery} calls`]),
   ]

@@ -186,6 +186,27 @@ function parseMultipart(headers: http.IncomingHttpHeaders, raw: Buffer): Promise
   })
 }
 
+/** The path of the batch endpoint every test server has. */
+export const BATCH_PATH = '/batch'
+
+interface BatchWireEntry {
+  key: string
+  lane: string
+  method: string
+  path: string
+  headers: Record<string, string>
+  body?: unknown
+}
+
+function pickHeaders(headers: http.IncomingHttpHeaders, names: readonly string[]): Record<string, string> {
+  const picked: Record<string, string> = {}
+  for (const name of names) {
+    const value = headers[name]
+    if (typeof value === 'string') picked[name] = value
+  }
+  return picked
+}
+
 function decodeBody(raw: Buffer): unknown {
   if (raw.length === 0) return undefined
   const text = raw.toString('utf8')
@@ -361,6 +382,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   }
 
   async function handle(incoming: http.IncomingMessage, outgoing: http.ServerResponse): Promise<void> {
+    if (incoming.method === 'POST' && incoming.url === BATCH_PATH) return answerBatch(incoming, outgoing)
     const request = await record(incoming)
     // A host that never answers: the client's own timeout is its only way out.
     if (request.path.startsWith('/hang')) return
@@ -383,6 +405,43 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     if (outgoing.destroyed || incoming.socket.destroyed) return
     outgoing.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) })
     outgoing.end(answer.body)
+  }
+
+  /**
+   * The batch endpoint (docs/batch-protocol.md): each entry goes through
+   * this server's own routes as a real loopback request carrying its key and
+   * the batch's credentials, so scripts, drops, holds and the idempotency
+   * memory apply to it as to a single send. A lane stops at its first answer
+   * that is not 2xx; an entry that got no answer (dropped) is a 502 result.
+   */
+  async function answerBatch(incoming: http.IncomingMessage, outgoing: http.ServerResponse): Promise<void> {
+    const { entries } = JSON.parse((await readBody(incoming)).toString('utf8')) as { entries: BatchWireEntry[] }
+    const credentials = pickHeaders(incoming.headers, ['authorization', 'cookie', 'x-logouts'])
+    const stopped = new Set<string>()
+    const results: unknown[] = []
+    for (const entry of entries) {
+      if (stopped.has(entry.lane)) {
+        results.push({ key: entry.key, notAttempted: true })
+        continue
+      }
+      const answer = await subRequest(entry, credentials)
+      if (answer.status < 200 || answer.status >= 300) stopped.add(entry.lane)
+      results.push({ key: entry.key, ...answer })
+    }
+    outgoing.writeHead(200, { 'content-type': 'application/json' })
+    outgoing.end(JSON.stringify({ results }))
+  }
+
+  function subRequest(entry: BatchWireEntry, credentials: Record<string, string>): Promise<{ status: number; headers: Record<string, string>; body: unknown }> {
+    const body = entry.body === undefined ? '' : JSON.stringify(entry.body)
+    const headers = { ...entry.headers, ...credentials, 'idempotency-key': entry.key, 'content-length': String(Buffer.byteLength(body)) }
+    return new Promise((resolve) => {
+      const sub = http.request({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, path: entry.path, method: entry.method, headers, agent: false }, (answer) => {
+        void readBody(answer).then((raw) => resolve({ status: answer.statusCode ?? 502, headers: pickHeaders(answer.headers, ['content-type', 'retry-after']), body: decodeBody(raw) }))
+      })
+      sub.on('error', () => resolve({ status: 502, headers: {}, body: { error: 'the entry got no answer' } }))
+      sub.end(body)
+    })
   }
 
   const server = http.createServer((incoming, outgoing) => {
