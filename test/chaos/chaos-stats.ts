@@ -56,6 +56,8 @@ export class ChaosStats {
   daysWithThrowingProvider = 0
   /** Logouts where the next user's page brought its own `headers` provider (not one reading the session). */
   logoutsToOwnProvider = 0
+  /** Days replayed through the batch endpoint. */
+  batchDays = 0
 
   add(observation: Observation): void {
     this.days += 1
@@ -88,6 +90,7 @@ export class ChaosStats {
     this.reportedLost += observation.wipes.flatMap((wipe) => wipe.entries).filter((entry) => lost.has(entry.entryId)).length
     if (observation.day.options.headersThrowEvery !== undefined) this.daysWithThrowingProvider += 1
     if (observation.day.options.providerPerPage) this.logoutsToOwnProvider += observation.shapes.logouts
+    if (observation.day.options.batch) this.batchDays += 1
   }
 
   /** Counters that must be above zero for CI's fixed set. */
@@ -108,6 +111,7 @@ export class ChaosStats {
       killedAfterStore: this.killedAfterStore,
       reportedLost: this.reportedLost,
       logoutsToOwnProvider: this.logoutsToOwnProvider,
+      batchDays: this.batchDays,
     }
   }
 
@@ -120,7 +124,8 @@ export class ChaosStats {
       `kills on the wire: ${s.killsOnWire} (${this.killedAfterStore} calls killed after their entry was stored); ` +
       `clock set wrong: ${s.skews} times (${s.skewsDuringBackoff} during a backoff), ${s.actionsWithSkewedClock} actions made on a wrong clock; ` +
       `host app: ${s.wipes} wipes (${this.reportedLost} entries reported lost), ${s.fills} fills (${s.refusedWhileFull} actions refused while full); ` +
-      `throwing app code: ${s.listenerThrows} listener throws, ${s.providerThrows} provider throws in ${this.daysWithThrowingProvider} days`
+      `throwing app code: ${s.listenerThrows} listener throws, ${s.providerThrows} provider throws in ${this.daysWithThrowingProvider} days; ` +
+      `batch days: ${this.batchDays}`
     )
   }
 
