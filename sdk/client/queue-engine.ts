@@ -167,9 +167,13 @@ export class QueueEngine implements Shared {
    * budget, and the entries lost with it are told in `storageLost`.
    */
   private checkStorage(): void {
-    const { remeasured, lostKeys } = this.config.store.checkIntact()
-    if (remeasured || lostKeys.length > 0) this.outbox.forgetMissing()
-    this.config.checkOtherStorage?.()
+    try {
+      const { remeasured, lostKeys } = this.config.store.checkIntact()
+      if (remeasured || lostKeys.length > 0) this.outbox.forgetMissing()
+      this.config.checkOtherStorage?.()
+    } catch {
+      // Storage refused the repair (full, or failing): the next trigger looks again; replay goes on.
+    }
   }
 
   private reportLost(ids: string[]): void {
