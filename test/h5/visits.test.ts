@@ -2,7 +2,7 @@
  * uni-app's default H5 build in real Chromium (issue 14): the fixture app,
  * built against the packed tarball, records visits through the SDK while
  * the browser goes offline, reloads, reconnects and loses a page mid-send;
- * a loopback API counts what arrives. Screenshots go to docs/images/.
+ * a loopback API counts what arrives. With SCREENSHOTS=1, screenshots go to docs/images/.
  */
 import { join, resolve } from 'path'
 import type { Page } from 'playwright-core'
@@ -12,7 +12,8 @@ import { launchChromium, type Browser } from './chromium'
 import type { PageGlobals } from './page-globals'
 import { startSiteServer, type SiteServer } from './site-server'
 
-const IMAGES = resolve(__dirname, '../../docs/images')
+/** The guide's screenshots are taken again with `SCREENSHOTS=1 npx jest test/h5`; a plain test run leaves the docs alone. */
+const IMAGES = process.env.SCREENSHOTS === '1' ? resolve(__dirname, '../../docs/images') : undefined
 
 let app: BuiltApp
 let api: TestServer
@@ -102,7 +103,7 @@ test('offline, reload and reconnect: every visit arrives exactly once', async ()
   expect(await page.locator('.offline-bar').textContent()).toContain('离线中')
   for (const label of ['李家便利店', '张氏五金', '老周水果']) expect(await record(page, label)).toBe('queued')
   await page.locator('.pending-item').nth(2).waitFor()
-  await page.screenshot({ path: join(IMAGES, 'uni-h5-offline.png') })
+  if (IMAGES) await page.screenshot({ path: join(IMAGES, 'uni-h5-offline.png') })
 
   // A navigation while offline loads from the browser's cache; the three are still pending.
   await page.goto(`${site.url}/`)
@@ -110,7 +111,7 @@ test('offline, reload and reconnect: every visit arrives exactly once', async ()
   await page.evaluate(() => (globalThis as unknown as PageGlobals).visits!.ready)
   expect(await pendingLabels(page)).toEqual(['李家便利店', '张氏五金', '老周水果'])
   await page.locator('.pending-item').nth(2).waitFor()
-  await page.screenshot({ path: join(IMAGES, 'uni-h5-pending.png') })
+  if (IMAGES) await page.screenshot({ path: join(IMAGES, 'uni-h5-pending.png') })
   expect(appliedLabels()).toEqual(['王记超市'])
 
   const requestsBefore = api.requests.length
