@@ -27,7 +27,7 @@ export function decodeEntry(stored: StoredEntry, location: EntryLocation): Outbo
   return {
     ...rest,
     id: location.id,
-    lane: lane ?? '',
+    lane: lane ?? location.legacyLane ?? '',
     acceptedAt: location.acceptedAt,
     idempotencyKey: idempotencyKey ?? location.id,
     attempts: attempts ?? 0,

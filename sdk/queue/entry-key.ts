@@ -30,6 +30,8 @@ export interface EntryLocation {
   laneTag: string
   /** Entries with one dedupe key share a tag ('' without one); see {@link dedupeTag}. */
   dedupeTag: string
+  /** The lane itself, for an entry stored by 0.1.0 (its key named the lane; its body did not). */
+  legacyLane?: string
 }
 
 const PLAIN_QUEUE_NAME = /^[A-Za-z0-9_.:-]{1,64}$/
@@ -60,6 +62,7 @@ export function entryKey(prefix: string, location: EntryLocation): string {
 export function parseEntryKey(prefix: string, key: string): (EntryLocation & { key: string }) | undefined {
   if (!key.startsWith(prefix)) return undefined
   const parts = key.slice(prefix.length).split('/')
+  if (parts.length === 5) return parseLegacyKey(parts, key)
   if (parts.length !== 6) return undefined
   const [code, seqText, acceptedText, id, laneTag, dedupeTag] = parts
   if (code !== 'p' && code !== 'd') return undefined
@@ -67,4 +70,26 @@ export function parseEntryKey(prefix: string, key: string): (EntryLocation & { k
   const acceptedAt = parseInt(acceptedText, 36)
   if (!Number.isFinite(seq) || !Number.isFinite(acceptedAt) || id === '') return undefined
   return { state: code === 'p' ? 'pending' : 'deadLetter', seq, acceptedAt, id, laneTag, dedupeTag, key }
+}
+
+/**
+ * A key of 0.1.0's layout, `.../<state>/<seq>/<acceptedAt>/<id>/<URI-encoded lane>`:
+ * still read, so an upgrade loses nothing waiting. (Its dedupe pointers are
+ * not: such an entry is simply not superseded.) Any state change rewrites it
+ * in today's layout.
+ */
+function parseLegacyKey(parts: string[], key: string): (EntryLocation & { key: string }) | undefined {
+  const [code, seqText, acceptedText, id, laneText] = parts
+  if (code !== 'p' && code !== 'd') return undefined
+  const seq = parseInt(seqText, 36)
+  const acceptedAt = parseInt(acceptedText, 36)
+  if (!Number.isFinite(seq) || !Number.isFinite(acceptedAt) || id === '') return undefined
+  let lane: string
+  try {
+    lane = decodeURIComponent(laneText)
+  } catch {
+    return undefined
+  }
+  const state = code === 'p' ? 'pending' : 'deadLetter'
+  return { state, seq, acceptedAt, id, laneTag: laneTag(lane), dedupeTag: '', legacyLane: lane, key }
 }

@@ -159,3 +159,30 @@ test('a live send that fails keeps its place ahead of requests queued behind it 
   await waitUntil(() => offline.status.get().pending === 0, 'both delivered')
   expect(h.server.applied.map((request) => request.path)).toEqual(['/a', '/b'])
 })
+
+test('entries stored by 0.1.0 (the lane named in the key) are still read and delivered in their lane after an upgrade', async () => {
+  h.emu.setOnline(false)
+  const { DurableStore } = await import('miniprogram-offline')
+  const store = DurableStore.open(h.platform().storage, { namespace: 'test' })
+  const accepted = h.emu.clock.now()
+  const old = (seq: number, id: string, lane: string, n: number) =>
+    store.put(`o/default/p/${seq.toString(36)}/${accepted.toString(36)}/${id}/${encodeURIComponent(lane)}`, {
+      request: { url: `${h.server.url}/visits`, method: 'POST', data: { n } },
+    })
+  old(0, '11111111-1111-4111-8111-111111111111', '客户 12', 1)
+  old(1, '22222222-2222-4222-8222-222222222222', '', 2)
+  store.close()
+
+  const offline = h.client()
+  await offline.ready
+  expect(offline.pending().map((item) => [item.id, item.lane])).toEqual([
+    ['11111111-1111-4111-8111-111111111111', '客户 12'],
+    ['22222222-2222-4222-8222-222222222222', ''],
+  ])
+  h.emu.setOnline(true)
+  await waitUntil(() => offline.status.get().pending === 0, 'the old entries are delivered')
+  expect(h.server.applied.map((request) => [request.idempotencyKey, (request.body as { n: number }).n]).sort()).toEqual([
+    ['11111111-1111-4111-8111-111111111111', 1],
+    ['22222222-2222-4222-8222-222222222222', 2],
+  ])
+})
