@@ -43,6 +43,8 @@ ${machine()}
 
 ![replay time](bench/charts/replay-time.svg)
 
+![batch replay against one request per entry](bench/charts/batch-drain.svg)
+
 ## Output / 输出
 
 \`\`\`
