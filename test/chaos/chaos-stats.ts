@@ -1,4 +1,4 @@
-import type { Observation, ShapeCounts } from './observation'
+import { noShapes, type Observation, type ShapeCounts } from './observation'
 
 /**
  * What the played days actually went through. Printed after the suite, and
@@ -30,22 +30,7 @@ export class ChaosStats {
   /** Precache manifest updates that went through. */
   manifestUpdates = 0
   /** The real-app shapes, summed over the days. */
-  readonly shapes: ShapeCounts = {
-    pagesOpened: 0,
-    pagesClosed: 0,
-    pagesClosedWhileSending: 0,
-    logouts: 0,
-    logoutsWhileSending: 0,
-    killsOnWire: 0,
-    skews: 0,
-    actionsWithSkewedClock: 0,
-    skewsDuringBackoff: 0,
-    wipes: 0,
-    fills: 0,
-    refusedWhileFull: 0,
-    listenerThrows: 0,
-    providerThrows: 0,
-  }
+  readonly shapes: ShapeCounts = noShapes()
   /** Calls `clear()` answered `withdrawn` (a logout while they were on the wire). */
   withdrawn = 0
   /** Live calls killed after write-ahead stored them (the server saw them during the call): counted as accepted. */

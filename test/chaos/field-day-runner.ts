@@ -15,7 +15,7 @@ import {
   type UserAction,
   type WorldEvent,
 } from './model'
-import type { ActionRecord, Observation, OpTrace, PendingSnapshot, ShapeCounts, Snapshot, WipeRecord } from './observation'
+import { noShapes, type ActionRecord, type Observation, type OpTrace, type PendingSnapshot, type ShapeCounts, type Snapshot, type WipeRecord } from './observation'
 import { NAMESPACE, Phone, type CallOutcome } from './phone'
 import { ReadSide } from './read-side'
 import { ServerScript } from './server-script'
@@ -45,22 +45,6 @@ const MAX_PAGES = 4
 /** Host-app values written to fill storage, largest first, in characters. */
 const FILL_SIZES = [512 * 1024, 64 * 1024, 8 * 1024, 1024, 128, 16]
 
-const NO_SHAPES: ShapeCounts = {
-  pagesOpened: 0,
-  pagesClosed: 0,
-  pagesClosedWhileSending: 0,
-  logouts: 0,
-  logoutsWhileSending: 0,
-  killsOnWire: 0,
-  skews: 0,
-  actionsWithSkewedClock: 0,
-  skewsDuringBackoff: 0,
-  wipes: 0,
-  fills: 0,
-  refusedWhileFull: 0,
-  listenerThrows: 0,
-  providerThrows: 0,
-}
 
 function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
@@ -79,7 +63,7 @@ class DayRun {
   readonly ids: Map<number, string>
   readonly readSide: ReadSide
   readonly wipes: WipeRecord[] = []
-  readonly shapes: ShapeCounts = { ...NO_SHAPES }
+  readonly shapes: ShapeCounts = noShapes()
   kills = 0
   drained = false
   longestDrainWaitMs = 0

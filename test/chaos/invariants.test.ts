@@ -1,4 +1,4 @@
-import type { ActionRecord, Observation, PendingSnapshot, ShapeCounts, Snapshot } from './observation'
+import { noShapes, type ActionRecord, type Observation, type PendingSnapshot, type Snapshot } from './observation'
 import { checkInvariants } from './invariants'
 import { printable, type DayOptions, type UserAction } from './model'
 import type { Application, Arrival } from './server-script'
@@ -43,22 +43,6 @@ function arrival(id: string, user = 1, logouts = 0, step = 0): Arrival {
   return { tag: `d.${id}`, step, authorization: `Bearer u${user}.t1`, logouts }
 }
 
-const NO_SHAPES: ShapeCounts = {
-  pagesOpened: 0,
-  pagesClosed: 0,
-  pagesClosedWhileSending: 0,
-  logouts: 0,
-  logoutsWhileSending: 0,
-  killsOnWire: 0,
-  skews: 0,
-  actionsWithSkewedClock: 0,
-  skewsDuringBackoff: 0,
-  wipes: 0,
-  fills: 0,
-  refusedWhileFull: 0,
-  listenerThrows: 0,
-  providerThrows: 0,
-}
 
 function snapshot(extra: Partial<Snapshot> = {}): Snapshot {
   return {
@@ -99,7 +83,7 @@ function clean(): Observation {
     arrivals: [arrival('a1'), arrival('a2')],
     wipes: [],
     longestDrainWaitMs: 0,
-    shapes: { ...NO_SHAPES },
+    shapes: noShapes(),
   }
 }
 

@@ -157,3 +157,23 @@ export interface ShapeCounts {
   listenerThrows: number
   providerThrows: number
 }
+
+/** Counts of a day before anything happened. */
+export function noShapes(): ShapeCounts {
+  return {
+    pagesOpened: 0,
+    pagesClosed: 0,
+    pagesClosedWhileSending: 0,
+    logouts: 0,
+    logoutsWhileSending: 0,
+    killsOnWire: 0,
+    skews: 0,
+    actionsWithSkewedClock: 0,
+    skewsDuringBackoff: 0,
+    wipes: 0,
+    fills: 0,
+    refusedWhileFull: 0,
+    listenerThrows: 0,
+    providerThrows: 0,
+  }
+}
