@@ -41,19 +41,25 @@ export interface AttemptResult {
   live: LiveOutcome
 }
 
-export interface AttemptSettlerOptions {
+/** How verdicts are reached and recorded: the policy a replay engine passes on to its settler. */
+export interface SettlePolicy {
   outbox: Outbox
   events: TypedEmitter<SyncEvents>
   clock: Clock
   random: () => number
   retry: RetryPolicy
   classify: (outcome: AttemptOutcome) => Verdict
-  /** The app's credentials refresh for a 401, as configured now (`undefined`: none). */
+  /** The app's credentials refresh for a 401, as configured now (`undefined`: none); the entry is then tried again. */
   authRefresher: () => (() => unknown) | undefined
+  /** A dead letter stops the rest of its lane until retried or discarded. */
   blockOnDeadLetter: boolean
   retention: RetentionPolicy
-  schedule: BackoffSchedule
+  /** Told whenever counts or the syncing state change. */
   onChange: () => void
+}
+
+export interface AttemptSettlerOptions extends SettlePolicy {
+  schedule: BackoffSchedule
   /** A retry was scheduled for `at`. */
   onWaitScheduled: (at: number) => void
   /** A waiting entry was delivered by replay. */

@@ -1,39 +1,20 @@
 import { QuotaExceededError } from '../errors'
-import type { Clock, TimerHandle } from '../platform/platform'
-import type { Outbox } from '../queue/outbox'
+import type { TimerHandle } from '../platform/platform'
 import type { OutboxEntry } from '../queue/outbox-entry'
-import type { RetentionPolicy } from '../queue/retention'
-import type { TypedEmitter } from '../util/typed-emitter'
-import type { AttemptOutcome, Verdict } from './answer-classifier'
-import { AttemptSettler, REPLAY, type AttemptMode, type AttemptResult, type LaneStep, type LiveOutcome } from './attempt-settler'
+import { AttemptSettler, REPLAY, type AttemptMode, type AttemptResult, type LaneStep, type LiveOutcome, type SettlePolicy } from './attempt-settler'
 import { BackoffSchedule } from './backoff-schedule'
 import type { BatchOptions } from './batch-protocol'
 import { BatchReplayer, type BatchHost } from './batch-replayer'
 import { sendNextStep, type EntrySenderOptions, type SendOutcome } from './entry-sender'
-import type { RetryPolicy } from './retry-policy'
-import type { SyncEvents } from './sync-events'
 
 export type { LiveOutcome }
 
-export interface ReplayEngineOptions {
-  outbox: Outbox
+export interface ReplayEngineOptions extends SettlePolicy {
   sender: EntrySenderOptions
-  clock: Clock
-  random: () => number
-  events: TypedEmitter<SyncEvents>
-  retry: RetryPolicy
-  classify: (outcome: AttemptOutcome) => Verdict
-  /** The refresh of credentials after a 401, as configured now (`undefined`: none); the entry is then tried again. */
-  authRefresher: () => (() => unknown) | undefined
   /** Lanes replayed at once. */
   concurrency: number
-  /** A dead letter stops the rest of its lane until retried or discarded. */
-  blockOnDeadLetter: boolean
-  retention: RetentionPolicy
   /** Whether sending is worth trying now (online and in the foreground). */
   canSend: () => boolean
-  /** Told whenever counts or the syncing state change. */
-  onChange: () => void
   /** Resolves once the side effects of removed entries (deleting kept files) are done; awaited before a replay ends. */
   sideEffectsSettled: () => Promise<void>
   /** Replays through a batch endpoint (see batch-replayer.ts) when given. */
