@@ -55,15 +55,6 @@ export interface WireEntry {
   body?: unknown
 }
 
-/** One result on the wire. */
-export interface WireResult {
-  key: string
-  status?: number
-  headers?: Record<string, string>
-  body?: unknown
-  notAttempted?: boolean
-}
-
 /** What became of one entry of a batch: an answer of its own, or nothing (not attempted). */
 export type EntryAnswer = { response: HttpResponse; result: StepResult } | { notAttempted: true }
 

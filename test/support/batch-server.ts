@@ -8,6 +8,7 @@
  */
 import * as http from 'http'
 import type { AddressInfo } from 'net'
+import type { BatchEntry } from 'miniprogram-offline/server'
 
 /** One application of an entry's write, in the order the server made them. */
 export interface Applied {
@@ -47,15 +48,6 @@ export interface BatchServer {
   close(): Promise<void>
 }
 
-interface WireEntry {
-  key: string
-  lane: string
-  method: string
-  path: string
-  headers: Record<string, string>
-  body?: unknown
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 function readJson(request: http.IncomingMessage): Promise<unknown> {
@@ -91,7 +83,7 @@ export async function startBatchServer(options: BatchServerOptions = {}): Promis
   let requiredAuthorization: string | undefined
 
   /** Applies one entry, or answers it from memory; 2xx answers are remembered, others are not (the retry runs again). */
-  const apply = (entry: WireEntry, batched: boolean, authorization?: string): { status: number; body: unknown } => {
+  const apply = (entry: BatchEntry, batched: boolean, authorization?: string): { status: number; body: unknown } => {
     if (seen.has(entry.key)) repeatedKeys += 1
     seen.add(entry.key)
     const remembered = answers.get(entry.key)
@@ -106,7 +98,7 @@ export async function startBatchServer(options: BatchServerOptions = {}): Promis
   }
 
   const handleBatch = (body: unknown, authorization: string | undefined): unknown => {
-    const entries = (body as { entries: WireEntry[] }).entries
+    const entries = (body as { entries: BatchEntry[] }).entries
     batchSizes.push(entries.length)
     const stoppedLanes = new Set<string>()
     const results = entries.map((entry) => {

@@ -18,6 +18,7 @@
  * chosen requests on the wire until the test releases them.
  */
 import busboy from 'busboy'
+import type { BatchEntry } from 'miniprogram-offline/server'
 import * as http from 'http'
 import type { AddressInfo } from 'net'
 
@@ -188,15 +189,6 @@ function parseMultipart(headers: http.IncomingHttpHeaders, raw: Buffer): Promise
 
 /** The path of the batch endpoint every test server has. */
 export const BATCH_PATH = '/batch'
-
-interface BatchWireEntry {
-  key: string
-  lane: string
-  method: string
-  path: string
-  headers: Record<string, string>
-  body?: unknown
-}
 
 function pickHeaders(headers: http.IncomingHttpHeaders, names: readonly string[]): Record<string, string> {
   const picked: Record<string, string> = {}
@@ -415,7 +407,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
    * that is not 2xx; an entry that got no answer (dropped) is a 502 result.
    */
   async function answerBatch(incoming: http.IncomingMessage, outgoing: http.ServerResponse): Promise<void> {
-    const { entries } = JSON.parse((await readBody(incoming)).toString('utf8')) as { entries: BatchWireEntry[] }
+    const { entries } = JSON.parse((await readBody(incoming)).toString('utf8')) as { entries: BatchEntry[] }
     const credentials = pickHeaders(incoming.headers, ['authorization', 'cookie', 'x-logouts'])
     const stopped = new Set<string>()
     const results: unknown[] = []
@@ -432,7 +424,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     outgoing.end(JSON.stringify({ results }))
   }
 
-  function subRequest(entry: BatchWireEntry, credentials: Record<string, string>): Promise<{ status: number; headers: Record<string, string>; body: unknown }> {
+  function subRequest(entry: BatchEntry, credentials: Record<string, string>): Promise<{ status: number; headers: Record<string, string>; body: unknown }> {
     const body = entry.body === undefined ? '' : JSON.stringify(entry.body)
     const headers = { ...entry.headers, ...credentials, 'idempotency-key': entry.key, 'content-length': String(Buffer.byteLength(body)) }
     return new Promise((resolve) => {

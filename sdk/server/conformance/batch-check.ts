@@ -7,6 +7,7 @@ import { randomUUID } from 'crypto'
 import { InvalidArgumentError } from '../../errors'
 import { parseCount, probe, type ProbeAnswer } from './http-probe'
 import type { CheckResult } from './run-conformance'
+import type { BatchEntry } from '../batch/batch-wire'
 
 /** Options of {@link checkBatch}. */
 export interface BatchCheckOptions {
@@ -34,15 +35,6 @@ export interface BatchCheckOptions {
   timeoutMs?: number
 }
 
-interface Entry {
-  key: string
-  lane: string
-  method: string
-  path: string
-  headers: Record<string, string>
-  body?: unknown
-}
-
 interface Result {
   key?: unknown
   status?: unknown
@@ -59,8 +51,8 @@ interface Batch {
 
 interface Context {
   options: Required<Omit<BatchCheckOptions, 'countUrl' | 'authHeaders'>> & Pick<BatchCheckOptions, 'countUrl' | 'authHeaders'>
-  entry(lane: string, path?: string): Entry
-  send(entries: Entry[] | string, headers?: Record<string, string>): Promise<Batch>
+  entry(lane: string, path?: string): BatchEntry
+  send(entries: BatchEntry[] | string, headers?: Record<string, string>): Promise<Batch>
   count(): Promise<number | undefined>
 }
 
@@ -70,7 +62,7 @@ const attempted = (result: Result): boolean => typeof result.status === 'number'
 const showResult = (result: Result | undefined): string => (result === undefined ? 'missing' : attempted(result) ? String(result.status) : result.notAttempted === true ? 'not attempted' : 'neither status nor notAttempted')
 
 /** Why the answer is not a batch answer for `entries`, or `undefined` when it is. */
-function shapeProblem(batch: Batch, entries: Entry[]): string | undefined {
+function shapeProblem(batch: Batch, entries: BatchEntry[]): string | undefined {
   if (batch.answer.status === 404 || batch.answer.status === 405 || batch.answer.status === 501) {
     return `the batch URL answered ${batch.answer.status}: no batch endpoint (the SDK falls back to one request per entry)`
   }
@@ -92,7 +84,7 @@ async function effects(context: Context, before: number | undefined, expected: n
   return { ok: after - before === expected, note: `${after - before} effect(s), expected ${expected}` }
 }
 
-type Check = (context: Context, shared: { first?: { entries: Entry[]; batch: Batch } }) => Promise<CheckResult[]>
+type Check = (context: Context, shared: { first?: { entries: BatchEntry[]; batch: Batch } }) => Promise<CheckResult[]>
 
 const orderAndShape: Check = async (context, shared) => {
   const name = 'batch: one result per entry, in request order'

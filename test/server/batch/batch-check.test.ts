@@ -1,5 +1,5 @@
 /** The conformance kit's batch check: it passes a correct endpoint and catches each broken rule. */
-import { checkBatch } from './support/server'
+import { checkBatch } from 'miniprogram-offline/server'
 import { startBrokenBackend, type Breakage, type BrokenBackend } from './support/broken-batch-servers'
 
 let backend: BrokenBackend | undefined

@@ -2,7 +2,7 @@
 import { randomUUID } from 'crypto'
 import { ALICE, postBatch } from './support/post-batch'
 import { startLedgerApp, type LedgerApp, type LedgerFramework } from './support/ledger-apps'
-import type { BatchEntry } from './support/server'
+import type { BatchEntry } from 'miniprogram-offline/server'
 
 const entry = (amount: number, lane: string, headers: Record<string, string> = {}): BatchEntry => ({
   key: randomUUID(),

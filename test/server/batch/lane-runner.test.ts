@@ -1,6 +1,6 @@
 /** The ordering rule on its own (an internal with no public face of its own). */
 import { runLanes } from '../../../sdk/server/batch/lane-runner'
-import type { AttemptedResult, BatchEntry } from './support/server'
+import type { AttemptedResult, BatchEntry } from 'miniprogram-offline/server'
 
 const entry = (key: string, lane: string): BatchEntry => ({ key, lane, method: 'POST', path: '/x', headers: {} })
 const answered = (key: string, status: number): AttemptedResult => ({ key, status, headers: {} })

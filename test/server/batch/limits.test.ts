@@ -1,7 +1,7 @@
 /** The batch endpoint's own answers: 400 for a malformed batch, 413 over its limits, nothing run either way. */
 import { randomUUID } from 'crypto'
 import { OfflineError } from 'miniprogram-offline'
-import { batch } from './support/server'
+import { batch } from 'miniprogram-offline/server'
 import { postBatch, visit } from './support/post-batch'
 import { startVisitsApp, type VisitsApp } from './support/visits-app'
 

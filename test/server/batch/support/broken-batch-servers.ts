@@ -6,12 +6,13 @@
  */
 import Database from 'better-sqlite3'
 import express from 'express'
-import { mkdtempSync, rmSync } from 'fs'
+import { mkdtempSync } from 'fs'
 import * as http from 'http'
 import type { AddressInfo } from 'net'
 import * as os from 'os'
 import * as path from 'path'
-import { batch, idempotency, sqliteStore, type BatchEntry, type BatchResult } from './server'
+import { batch, idempotency, sqliteStore, type BatchEntry, type BatchResult } from 'miniprogram-offline/server'
+import { closeApp } from './close-app'
 
 /** Which rule the backend breaks. */
 export type Breakage = 'none' | 'no-lane-stop' | 'reversed-results' | 'no-idempotency' | 'no-endpoint' | 'ignores-auth' | 'no-limits'
@@ -98,14 +99,6 @@ export async function startBrokenBackend(breakage: Breakage): Promise<BrokenBack
   return {
     batchUrl: `${origin}/batch`,
     countUrl: `${origin}/count`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => {
-          db.close()
-          rmSync(dir, { recursive: true, force: true })
-          resolve()
-        })
-      }),
+    close: () => closeApp(server, db, dir),
   }
 }

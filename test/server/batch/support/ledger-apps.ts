@@ -4,13 +4,14 @@
  * and the batch endpoint dispatching into the same app.
  */
 import Database from 'better-sqlite3'
-import { mkdtempSync, rmSync } from 'fs'
+import { mkdtempSync } from 'fs'
 import * as http from 'http'
 import Koa from 'koa'
 import type { AddressInfo } from 'net'
 import * as os from 'os'
 import * as path from 'path'
-import { batch, koaBatch, koaIdempotency, sqliteStore, withIdempotency, type IdempotentRequest } from './server'
+import { batch, koaBatch, koaIdempotency, sqliteStore, withIdempotency, type IdempotentRequest } from 'miniprogram-offline/server'
+import { closeApp } from './close-app'
 
 /** A running ledger app. */
 export interface LedgerApp {
@@ -90,14 +91,6 @@ export async function startLedgerApp(framework: LedgerFramework): Promise<Ledger
   return {
     batchUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/batch`,
     rows: () => (db.prepare('SELECT entry FROM ledger ORDER BY id').all() as Array<{ entry: string }>).map((row) => row.entry),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => {
-          db.close()
-          rmSync(dir, { recursive: true, force: true })
-          resolve()
-        })
-      }),
+    close: () => closeApp(server, db, dir),
   }
 }

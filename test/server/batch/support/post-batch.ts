@@ -1,5 +1,5 @@
 /** Sends a batch over real HTTP, as the client does. */
-import type { BatchEntry, BatchResponseBody } from './server'
+import type { BatchEntry, BatchResponseBody } from 'miniprogram-offline/server'
 
 /** What came back: the status and the JSON body. */
 export interface BatchReply {

@@ -9,12 +9,13 @@
  */
 import Database from 'better-sqlite3'
 import express from 'express'
-import { mkdtempSync, rmSync } from 'fs'
+import { mkdtempSync } from 'fs'
 import * as http from 'http'
 import type { AddressInfo } from 'net'
 import * as os from 'os'
 import * as path from 'path'
-import { batch, idempotency, sqliteStore, type BatchLimitOptions, type IdempotentRequest } from './server'
+import { batch, idempotency, sqliteStore, type BatchLimitOptions, type IdempotentRequest } from 'miniprogram-offline/server'
+import { closeApp } from './close-app'
 
 /** A running app. */
 export interface VisitsApp {
@@ -135,14 +136,6 @@ export async function startVisitsApp(options: VisitsAppOptions = {}): Promise<Vi
     visits: () => db.prepare('SELECT id, user, customer, key FROM visits ORDER BY id').all() as Array<{ id: number; user: string; customer: string; key: string }>,
     maxInFlight: () => maxInFlight,
     wireRequests: () => ({ ...wire }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => {
-          db.close()
-          rmSync(dir, { recursive: true, force: true })
-          resolve()
-        })
-      }),
+    close: () => closeApp(server, db, dir),
   }
 }
