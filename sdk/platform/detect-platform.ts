@@ -1,5 +1,6 @@
 import { UnsupportedError } from '../errors'
 import { globalUni } from './global-uni'
+import { onePerObject } from './one-per-object'
 import type { Platform } from './platform'
 import type { MiniProgramRuntime } from './runtime'
 import { createUniPlatform } from './uni-platform'
@@ -7,20 +8,9 @@ import { createWxPlatform } from './wx-platform'
 
 declare const wx: MiniProgramRuntime | undefined
 
-/**
- * One platform per runtime object: the SDK recognises "the same storage" by
- * identity, which is how it refuses two outboxes over one namespace.
- */
-const detected = new WeakMap<MiniProgramRuntime, Platform>()
-
-function platformOf(runtime: MiniProgramRuntime, create: () => Platform): Platform {
-  let platform = detected.get(runtime)
-  if (!platform) {
-    platform = create()
-    detected.set(runtime, platform)
-  }
-  return platform
-}
+/** One platform per runtime object, the same one at every call. */
+const wxPlatformOf = onePerObject((runtime: MiniProgramRuntime) => createWxPlatform(runtime))
+const uniPlatformOf = onePerObject((_global: MiniProgramRuntime) => createUniPlatform())
 
 /**
  * A real `wx`, not the empty `window.wx = {}` that uni-app's tree-shaken H5
@@ -39,8 +29,8 @@ function isRuntime(candidate: MiniProgramRuntime | undefined): candidate is Mini
  */
 export function detectPlatform(): Platform {
   const wxRuntime = typeof wx !== 'undefined' ? wx : undefined
-  if (isRuntime(wxRuntime)) return platformOf(wxRuntime, () => createWxPlatform(wxRuntime))
+  if (isRuntime(wxRuntime)) return wxPlatformOf(wxRuntime)
   const uniRuntime = globalUni()
-  if (uniRuntime) return platformOf(uniRuntime, () => createUniPlatform())
+  if (uniRuntime) return uniPlatformOf(uniRuntime)
   throw new UnsupportedError('a mini-program runtime (no global wx or uni)', 'this environment')
 }

@@ -1,3 +1,4 @@
+import { onePerObject } from './one-per-object'
 import type { MiniProgramRuntime } from './runtime'
 
 /** Declared non-null: only {@link globalUni} may run where it is missing, and it checks `typeof` first. */
@@ -20,16 +21,11 @@ export function globalUni(): MiniProgramRuntime | undefined {
  * say so. Called in uni-app only, where `uni` exists.
  */
 export function namedGlobalUni(): MiniProgramRuntime {
-  let named = namedByGlobal.get(uni)
-  if (!named) {
-    named = nameApis()
-    namedByGlobal.set(uni, named)
-  }
-  return named
+  return namedView(uni)
 }
 
 /** One named view per global `uni`: the storage adapter, and with it the outbox engine, is shared by identity. */
-const namedByGlobal = new WeakMap<MiniProgramRuntime, MiniProgramRuntime>()
+const namedView = onePerObject((_global: MiniProgramRuntime) => nameApis())
 
 function nameApis(): MiniProgramRuntime {
   // Every read must stay a literal `uni.<api>`: an alias or a loop would hide it from the tree-shaker.

@@ -1,5 +1,6 @@
 import type { PlatformStorage } from './platform'
 import { withLocalStorageCapacity } from './local-storage-capacity'
+import { onePerObject } from './one-per-object'
 import type { MiniProgramRuntime } from './runtime'
 
 /** WeChat and uni-app return `''` for a missing key; the SDK never stores a bare `''`, so it means "missing". */
@@ -8,21 +9,12 @@ function fromRuntime(value: unknown): unknown {
 }
 
 /**
- * One storage adapter per runtime object: the SDK recognises "the same
- * storage" by identity, so two platforms built over one `wx` (two pages each
- * calling `createWxPlatform(wx)`) share one outbox engine instead of racing.
+ * Sync storage over `wx`/`uni`, with the batch calls only where the base
+ * library has them. One adapter per runtime object: two platforms built
+ * over one `wx` (two pages each calling `createWxPlatform(wx)`) share one
+ * outbox engine instead of racing.
  */
-const adapters = new WeakMap<MiniProgramRuntime, PlatformStorage>()
-
-/** Sync storage over `wx`/`uni`, with the batch calls only where the base library has them. */
-export function createRuntimeStorage(runtime: MiniProgramRuntime): PlatformStorage {
-  let storage = adapters.get(runtime)
-  if (!storage) {
-    storage = adaptStorage(runtime)
-    adapters.set(runtime, storage)
-  }
-  return storage
-}
+export const createRuntimeStorage = onePerObject(adaptStorage)
 
 function adaptStorage(runtime: MiniProgramRuntime): PlatformStorage {
   const storage: PlatformStorage = {

@@ -2,6 +2,7 @@ import { InvalidArgumentError, UnsupportedError } from '../errors'
 import { globalUni, namedGlobalUni } from './global-uni'
 import type { Platform, PlatformStorage } from './platform'
 import type { MiniProgramRuntime } from './runtime'
+import { onePerObject } from './one-per-object'
 import { createRuntimePlatform, type RuntimePlatformOptions } from './runtime-platform'
 
 /** Key prefixes uni-app keeps for itself (platform-facts). */
@@ -13,17 +14,8 @@ function assertNotReserved(key: string): void {
   }
 }
 
-/** Guarded adapters by the storage they guard, so one `uni` keeps one storage identity. */
-const guarded = new WeakMap<PlatformStorage, PlatformStorage>()
-
-function guardReservedKeys(storage: PlatformStorage): PlatformStorage {
-  let guard = guarded.get(storage)
-  if (!guard) {
-    guard = guardStorage(storage)
-    guarded.set(storage, guard)
-  }
-  return guard
-}
+/** One guarded adapter per storage adapter, so one `uni` keeps one storage identity. */
+const guardReservedKeys = onePerObject(guardStorage)
 
 function guardStorage(storage: PlatformStorage): PlatformStorage {
   const batchSet = storage.batchSet
