@@ -1,5 +1,6 @@
 import { InvalidArgumentError, TransportError } from '../errors'
 import { checkHeaderFields } from '../queue/request-vocabulary'
+import { providedHeaders, providerFailure, type HeadersProvider } from '../queue/headers-provider'
 import type { ManifestSource } from './manifest-document'
 
 const MIB = 1024 * 1024
@@ -29,7 +30,7 @@ export interface CacheExpiration {
 }
 
 /** Headers for every network call of the read side, or a function giving them at call time. */
-export type ReadHeaders = Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>)
+export type ReadHeaders = HeadersProvider
 
 /** Options of the read side (`offline.get`, `offline.image`, `offline.manifest`). */
 export interface OfflineReaderOptions {
@@ -122,8 +123,7 @@ export function resolveReaderOptions(options: unknown): ResolvedReaderOptions {
  * @throws {@link InvalidArgumentError} when the provider gives a bad header.
  */
 export async function headersFor(provider: ReadHeaders | undefined, own?: Record<string, string>): Promise<Record<string, string>> {
-  const base = typeof provider === 'function' ? checkHeaderFields(await callProvider(provider), 'headers (from the provider)') : provider
-  return { ...base, ...own }
+  return { ...(await headersOfProvider(provider)), ...own }
 }
 
 /**
@@ -132,10 +132,11 @@ export async function headersFor(provider: ReadHeaders | undefined, own?: Record
  * back to a kept copy where its strategy allows, else rejects with a typed
  * {@link TransportError}, never with the app's raw error.
  */
-async function callProvider(provider: () => Record<string, string> | Promise<Record<string, string>>): Promise<Record<string, string>> {
+async function headersOfProvider(provider: ReadHeaders | undefined): Promise<Record<string, string>> {
   try {
-    return await provider()
+    return await providedHeaders(provider)
   } catch (error) {
-    throw new TransportError(`headers provider failed: ${error instanceof Error ? error.message : String(error)}`)
+    if (error instanceof InvalidArgumentError) throw error
+    throw new TransportError(providerFailure(error))
   }
 }

@@ -1,3 +1,4 @@
+import type { HeadersProvider } from '../queue/headers-provider'
 import type { Classifier } from '../sync/answer-classifier'
 import type { RetryOptions } from '../sync/retry-policy'
 import type { BatchOptions } from '../sync/batch-protocol'
@@ -5,8 +6,7 @@ import type { HttpRequest, Platform } from '../platform/platform'
 import type { EntryMetadata } from '../queue/outbox-entry'
 import type { OfflineReaderOptions } from '../cache'
 
-/** Headers, or a function giving them at send time (so tokens are never stored). */
-export type HeadersProvider = Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>)
+export type { HeadersProvider }
 
 /**
  * Options of {@link createOffline}. Pages that call `createOffline` for the

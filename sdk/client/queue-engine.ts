@@ -2,7 +2,7 @@ import { InvalidArgumentError, QuotaExceededError, UnsupportedError } from '../e
 import type { Platform, Unsubscribe } from '../platform/platform'
 import { FileKeeper } from '../files/file-keeper'
 import { Outbox } from '../queue/outbox'
-import { checkHeaderFields } from '../queue/request-vocabulary'
+import { providedHeaders } from '../queue/headers-provider'
 import type { OutboxEntry } from '../queue/outbox-entry'
 import { DEFAULT_RETENTION_MINUTES, RetentionPolicy } from '../queue/retention'
 import type { DurableStore } from '../store'
@@ -14,7 +14,7 @@ import type { SyncEvents } from '../sync/sync-events'
 import { reportToConsole } from '../util/subscribable'
 import { toPathSegment } from '../util/path-segment'
 import { TypedEmitter } from '../util/typed-emitter'
-import type { HeadersProvider, OfflineOptions } from './offline-options'
+import type { OfflineOptions } from './offline-options'
 import { IdPool } from './id-pool'
 import { pendingItems, type PendingItem } from './pending-view'
 import { RunSecrets } from './run-secrets'
@@ -38,13 +38,6 @@ export interface QueueEngineConfig {
   checkOtherStorage?: () => void
   /** Lets go of what the engine was given (the namespace store), once it is disposed. */
   onDispose?: () => void
-}
-
-/** The app's headers for one send, held to the same rules as a request's own (a bad one fails the attempt, which retries). */
-async function resolveHeaders(provider: HeadersProvider | undefined): Promise<Record<string, string>> {
-  if (!provider) return {}
-  const headers = typeof provider === 'function' ? { ...(await provider()) } : { ...provider }
-  return checkHeaderFields(headers, 'headers (from the provider)')
 }
 
 /**
@@ -112,7 +105,7 @@ export class QueueEngine implements Shared {
       sideEffectsSettled: () => this.fileReleases,
       batch: options.batch && {
         options: options.batch,
-        headers: () => resolveHeaders(this.options.headers),
+        headers: () => providedHeaders(this.options.headers),
         // One caller per batch: a request with credentials of its own goes alone.
         mayShareRequest: (entry) => !this.secrets.has(entry.id),
       },
@@ -376,7 +369,7 @@ export class QueueEngine implements Shared {
    * the idempotency key.
    */
   private async sendTimeHeaders(entry: OutboxEntry, idempotencyKey: string): Promise<Record<string, string>> {
-    const provided = await resolveHeaders(this.options.headers)
+    const provided = await providedHeaders(this.options.headers)
     const overridden = new Set(Object.keys(provided).map((name) => name.toLowerCase()))
     const headers: Record<string, string> = {}
     for (const [name, value] of Object.entries(this.secrets.of(entry.id, entry.done ?? 0))) {

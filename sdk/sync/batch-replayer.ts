@@ -16,6 +16,7 @@ import {
   type WireEntry,
 } from './batch-protocol'
 import type { SyncEvents } from './sync-events'
+import { providerFailure } from '../queue/headers-provider'
 
 
 /** What the batch replayer needs from the replay engine: its lanes, its attempts' bookkeeping, its settle. */
@@ -150,7 +151,7 @@ export class BatchReplayer {
     try {
       headers = await this.host.batchHeaders()
     } catch (error) {
-      return { errMsg: `headers provider failed: ${error instanceof Error ? error.message : String(error)}` }
+      return { errMsg: providerFailure(error) }
     }
     const task = this.host.http.request({
       url: this.options.url,

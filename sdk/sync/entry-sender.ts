@@ -6,6 +6,7 @@ import { toHttpRequest } from '../queue/stored-request'
 import { stepsOf } from '../queue/outbox-entry'
 import { resolveStep, type StoredUpload } from '../queue/task-step'
 import type { AttemptOutcome } from './answer-classifier'
+import { providerFailure } from '../queue/headers-provider'
 
 /** What the sender needs for one attempt. */
 export interface EntrySenderOptions {
@@ -67,7 +68,7 @@ async function headersFor(entry: OutboxEntry, key: string, options: EntrySenderO
   try {
     return await options.sendTimeHeaders(entry, key)
   } catch (error) {
-    return `headers provider failed: ${error instanceof Error ? error.message : String(error)}`
+    return providerFailure(error)
   }
 }
 
