@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'crypto'
 import { InvalidArgumentError } from '../../errors'
-import { parseCount, probe, type ProbeAnswer } from './http-probe'
+import { parseCount, probe, probeUrl, type ProbeAnswer } from './http-probe'
 import type { CheckResult } from './run-conformance'
 import type { BatchEntry } from '../batch/batch-wire'
 
@@ -181,13 +181,7 @@ const CHECKS: readonly Check[] = [orderAndShape, laneStop, replay, auth, refusal
 
 function resolve(options: BatchCheckOptions): Context['options'] {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('batch check options must be an object')
-  let url: URL
-  try {
-    url = new URL(options.url)
-  } catch {
-    throw new InvalidArgumentError(`url is not a URL: ${String(options.url)}`)
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`url must be http(s): ${options.url}`)
+  const url = probeUrl(options.url)
   const path = (value: unknown, name: string): string => {
     if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//')) throw new InvalidArgumentError(`${name} must be a path on the batch URL's origin, starting with "/"`)
     return value

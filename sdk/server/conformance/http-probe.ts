@@ -1,6 +1,7 @@
 /** The kit's HTTP client: one request, read whole, never rejecting. */
 import * as http from 'http'
 import * as https from 'https'
+import { InvalidArgumentError } from '../../errors'
 
 /** A request the kit sends. */
 export interface ProbeRequest {
@@ -60,4 +61,16 @@ export function parseCount(text: string): number | undefined {
     if (numbers.length === 1) return numbers[0]
   }
   return undefined
+}
+
+/** An absolute http(s) URL the kit probes, or a typed error naming the bad value. */
+export function probeUrl(text: string): URL {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw new InvalidArgumentError(`url is not a URL: ${String(text)}`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`url must be http(s): ${text}`)
+  return url
 }

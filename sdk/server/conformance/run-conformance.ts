@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'crypto'
 import { InvalidArgumentError } from '../../errors'
-import { parseCount, probe, type ProbeAnswer } from './http-probe'
+import { parseCount, probe, probeUrl, type ProbeAnswer } from './http-probe'
 import { sdkVerdict } from './sdk-verdict'
 
 /** Options of {@link runConformance}. */
@@ -188,13 +188,7 @@ const sdkKeys: Check = async (context) => {
 const CHECKS: readonly Check[] = [replay, concurrent, inProgress, mismatch, noCached5xx, sdkKeys]
 
 function resolve(options: ConformanceOptions): Context['options'] {
-  let url: URL
-  try {
-    url = new URL(options.url)
-  } catch {
-    throw new InvalidArgumentError(`url is not a URL: ${String(options.url)}`)
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`url must be http(s): ${options.url}`)
+  const url = probeUrl(options.url)
   const concurrency = options.concurrency ?? 8
   if (!Number.isInteger(concurrency) || concurrency < 2 || concurrency > 100) throw new InvalidArgumentError(`concurrency must be an integer from 2 to 100, got ${concurrency}`)
   return {
