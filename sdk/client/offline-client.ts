@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '../errors'
 import type { HttpResponse, Platform, Unsubscribe } from '../platform/platform'
 import { detectPlatform } from '../platform/detect-platform'
 import type { AttemptError, EntryPayload } from '../queue/outbox-entry'
-import { SECRET_HEADERS, toStoredRequest } from '../queue/stored-request'
+import { toStoredRequest } from '../queue/stored-request'
 import type { LiveOutcome } from '../sync/replay-engine'
 import type { SyncEvents } from '../sync/sync-events'
 import type { OfflineReader } from '../cache'
@@ -259,6 +259,7 @@ export class OfflineClient {
     return toRequestResult(entry.id, await this.engine.deliver(entry, dropRefused))
   }
 
+  /** `secrets` holds only secret headers (see `secretHeadersIn`), so their names are what the warning lists. */
   private warnIfSecretsWillBeLost(id: string, secrets: Map<number, Record<string, string>>): void {
     if (this.options.headers !== undefined) return
     const names = [...new Set([...secrets.values()].flatMap((headers) => Object.keys(headers).map((name) => name.toLowerCase())))]
@@ -266,7 +267,7 @@ export class OfflineClient {
     this.engine.events.emit('warning', {
       code: 'SECRET_HEADERS_NOT_KEPT',
       id,
-      headers: names.filter((name) => SECRET_HEADERS.includes(name)),
+      headers: names,
       message: `${names.join(', ')} of entry ${id} is kept in memory only; after a restart it is sent without it. Pass a \`headers\` provider to createOffline.`,
     })
   }
